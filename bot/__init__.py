@@ -1,0 +1,3 @@
+"""Answers questions about a folder of Japanese articles with verbatim, cited quotes."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,112 @@
+"""All settings in one typed place, read from the environment and `.env`.
+
+A wrong value fails at start with the name of the setting at fault, instead of surfacing later
+as a confusing error deep inside discord.py or sqlite.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_KNOWLEDGE = PROJECT_ROOT / "knowledge"
+DEFAULT_LOG_DB = PROJECT_ROOT / "data" / "queries.sqlite3"
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot use; the message names the setting."""
+
+
+def _ids(env: Mapping[str, str], name: str) -> tuple[int, ...]:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return ()
+    out = []
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit():
+            raise SettingsError(f"{name}: '{part}' is not a Discord id (digits only, comma-separated)")
+        out.append(int(part))
+    return tuple(out)
+
+
+def _optional_id(env: Mapping[str, str], name: str) -> int | None:
+    ids = _ids(env, name)
+    if len(ids) > 1:
+        raise SettingsError(f"{name}: expected one id, got {len(ids)}")
+    return ids[0] if ids else None
+
+
+def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float = 0) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: '{raw}' is not a number") from None
+    if value < minimum:
+        raise SettingsError(f"{name}: {value} is below the minimum {minimum}")
+    return value
+
+
+def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+    raw = env.get(name, "").strip()
+    return Path(raw).expanduser() if raw else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the bot reads; `.env.example` documents each one."""
+
+    knowledge_dir: Path = BUNDLED_KNOWLEDGE
+    log_db: Path = DEFAULT_LOG_DB
+    log_retention_days: int | None = None
+    discord_token: str | None = None
+    discord_guild_ids: tuple[int, ...] = ()
+    qa_channel_ids: tuple[int, ...] = ()
+    moderator_role_id: int | None = None
+    user_cooldown_seconds: float = 10.0
+    max_concurrent_answers: int = 4
+    default_locale: str = "ja"
+    discord_api_base: str | None = None
+    discord_gateway_url: str | None = None
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from `env` (default: os.environ after loading `.env`)."""
+        if env is None:
+            from dotenv import load_dotenv
+
+            load_dotenv(PROJECT_ROOT / ".env", override=False)
+            load_dotenv(override=False)  # a .env in the working directory too
+            env = os.environ
+        locale = env.get("BOT_DEFAULT_LOCALE", "ja").strip() or "ja"
+        if locale not in ("ja", "en"):
+            raise SettingsError(f"BOT_DEFAULT_LOCALE: '{locale}' is not one of ja, en")
+        token = env.get("DISCORD_TOKEN", "").strip() or None
+        retention = _number(env, "LOG_RETENTION_DAYS", 0, minimum=0)
+        level = env.get("BOT_LOG_LEVEL", "INFO").strip().upper() or "INFO"
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise SettingsError(f"BOT_LOG_LEVEL: '{level}' is not one of DEBUG, INFO, WARNING, ERROR")
+        return cls(
+            knowledge_dir=_path(env, "BOT_KNOWLEDGE_DIR", BUNDLED_KNOWLEDGE),
+            log_db=_path(env, "BOT_LOG_DB", DEFAULT_LOG_DB),
+            log_retention_days=int(retention) or None,
+            discord_token=token,
+            discord_guild_ids=_ids(env, "DISCORD_GUILD_IDS"),
+            qa_channel_ids=_ids(env, "DISCORD_QA_CHANNEL_IDS"),
+            moderator_role_id=_optional_id(env, "DISCORD_MODERATOR_ROLE_ID"),
+            user_cooldown_seconds=_number(env, "BOT_USER_COOLDOWN_SECONDS", 10.0),
+            max_concurrent_answers=int(_number(env, "BOT_MAX_CONCURRENT_ANSWERS", 4, minimum=1)),
+            default_locale=locale,
+            discord_api_base=env.get("DISCORD_API_BASE", "").strip() or None,
+            discord_gateway_url=env.get("DISCORD_GATEWAY_URL", "").strip() or None,
+            log_level=level,
+        )
