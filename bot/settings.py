@@ -30,7 +30,9 @@ def _ids(env: Mapping[str, str], name: str) -> tuple[int, ...]:
         if not part:
             continue
         if not part.isdigit():
-            raise SettingsError(f"{name}: '{part}' is not a Discord id (digits only, comma-separated)")
+            raise SettingsError(
+                f"{name}: '{part}' is not a Discord id (digits only, comma-separated)"
+            )
         out.append(int(part))
     return tuple(out)
 
@@ -94,7 +96,9 @@ class Settings:
         retention = _number(env, "LOG_RETENTION_DAYS", 0, minimum=0)
         level = env.get("BOT_LOG_LEVEL", "INFO").strip().upper() or "INFO"
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-            raise SettingsError(f"BOT_LOG_LEVEL: '{level}' is not one of DEBUG, INFO, WARNING, ERROR")
+            raise SettingsError(
+                f"BOT_LOG_LEVEL: '{level}' is not one of DEBUG, INFO, WARNING, ERROR"
+            )
         return cls(
             knowledge_dir=_path(env, "BOT_KNOWLEDGE_DIR", BUNDLED_KNOWLEDGE),
             log_db=_path(env, "BOT_LOG_DB", DEFAULT_LOG_DB),
