@@ -1,0 +1,136 @@
+"""From a question to an `Answer`: metadata questions from the header, the rest by passage search.
+
+The refusal rule is two cut-offs on the best window: its fused score (a share of the best score
+the question could reach) and its lemma coverage (the share of the question's IDF mass it
+matches). Out-of-scope questions fail both by a wide margin; the cut-offs sit well below the
+weakest answerable dev question so that none of those is refused.
+"""
+
+from __future__ import annotations
+
+from bot.answers.metadata import SOURCES, metadata_field, strip_field_words
+from bot.answers.model import HEADER_SECTION, Answer, Citation, Passage
+from bot.articles import Article, Library
+from bot.search.index import MAX_QUOTE_CHARS, Hit, QueryTerms, SearchIndex
+from bot.text.sentences import clip
+from bot.text.tokens import Analyzer, bigrams, normalize
+
+MIN_SCORE = 0.08
+MIN_COVERAGE = 0.2
+PASSAGES = 3
+
+
+class Answerer:
+    """Answers questions about one library; immutable once built, safe to share across threads."""
+
+    def __init__(self, library: Library, analyzer: Analyzer | None = None) -> None:
+        self.library = library
+        self.analyzer = analyzer or Analyzer()
+        self.index = SearchIndex(library, self.analyzer)
+
+    def answer(self, question: str, k: int = PASSAGES) -> Answer:
+        question = question.strip()
+        if not question:
+            return Answer(question, False, "invalid")
+        field = metadata_field(question)
+        if field is not None:
+            passages = self._metadata_passages(question, field)
+            if passages:
+                return Answer(question, True, "metadata", passages, coverage=1.0)
+        terms = self.index.query_terms(question)
+        if terms.empty:
+            return Answer(question, False, "invalid")
+        hits = self.index.search(terms, k)
+        unknown = self.unknown_terms(question)
+        if not hits:
+            return Answer(question, False, "refused", unknown_terms=unknown)
+        coverage = round(self.index.max_lemma_coverage(terms, hits[0]), 3)
+        passages = tuple(self._passage(h) for h in hits)
+        answered = hits[0].score >= MIN_SCORE and coverage >= MIN_COVERAGE
+        return Answer(
+            question,
+            answered,
+            "passage" if answered else "refused",
+            passages,
+            unknown_terms=unknown,
+            coverage=coverage,
+        )
+
+    def unknown_terms(self, question: str) -> tuple[str, ...]:
+        """Content words of the question that occur nowhere in the articles (e.g. ゼレンスキー)."""
+        out = []
+        for word in self.analyzer.keywords(question, nouns_only=True):
+            if len(word) < 2:
+                continue
+            lemmas = self.analyzer.lemmas(word)
+            if any(self.index.is_known(x) for x in lemmas):
+                continue
+            grams = bigrams(word)
+            if grams and all(g in self.index.bigram_field.vocabulary for g in grams):
+                continue
+            out.append(word)
+        return tuple(out)
+
+    def _passage(self, hit: Hit) -> Passage:
+        first, last = self.index.units[hit.units[0]], self.index.units[hit.units[-1]]
+        article = self.library.articles[first.article]
+        section = article.sections[first.section]
+        paragraph = section.paragraphs[first.paragraph]
+        start = paragraph.text.find(first.text)
+        end = paragraph.text.find(last.text, start) + len(last.text)
+        quote = paragraph.text[start:end] if start >= 0 and end > start else first.text
+        return Passage(
+            quote=clip(quote, MAX_QUOTE_CHARS),
+            article=article.id,
+            article_title=article.title,
+            section=section.heading,
+            section_index=section.index,
+            paragraph=paragraph.number,
+            score=hit.score,
+            matched_terms=hit.matched_terms,
+            citation=Citation.of(article, section.heading),
+        )
+
+    def _metadata_passages(self, question: str, field: str) -> tuple[Passage, ...]:
+        passages = []
+        for article in self._articles_meant(question):
+            line = next((h for name in SOURCES[field] if (h := article.header(name))), None)
+            if line is None:
+                value = getattr(article, field, None)
+                if not value:
+                    continue
+                text = value
+            else:
+                text = line.text
+            passages.append(
+                Passage(
+                    quote=clip(text, MAX_QUOTE_CHARS),
+                    article=article.id,
+                    article_title=article.title,
+                    section=HEADER_SECTION,
+                    section_index=-1,
+                    paragraph=0,
+                    score=1.0,
+                    matched_terms=(field,),
+                    citation=Citation.of(article, HEADER_SECTION),
+                )
+            )
+        return tuple(passages[:PASSAGES])
+
+    def _articles_meant(self, question: str) -> list[Article]:
+        """The article a header question is about: named by its id or title words, else all, newest first."""
+        articles = list(self.library.articles)
+        if len(articles) <= 1:
+            return articles
+        q = normalize(question)
+        named = [a for a in articles if a.id in q or normalize(a.title) in q]
+        if named:
+            return named
+        rest = strip_field_words(question)
+        terms = QueryTerms(
+            self.index.query_terms(rest).lemmas, self.index.query_terms(rest).bigrams
+        )
+        hits = self.index.search(terms, 1) if not terms.empty else []
+        if hits and hits[0].score >= MIN_SCORE:
+            return [articles[self.index.units[hits[0].units[0]].article]]
+        return sorted(articles, key=lambda a: a.date or "", reverse=True)

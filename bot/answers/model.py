@@ -1,0 +1,76 @@
+"""The answer type shared by the console, the command line and Discord."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from bot.articles.model import Article
+
+HEADER_SECTION = "記事情報"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a quote comes from: enough to find it and credit it."""
+
+    title: str
+    section: str
+    author: str | None
+    publisher: str | None
+    date: str | None
+    url: str | None = None
+
+    @classmethod
+    def of(cls, article: Article, section: str) -> Citation:
+        return cls(
+            article.title, section, article.author, article.publisher, article.date, article.url
+        )
+
+    def text(self) -> str:
+        """`title — section — author, publisher, date`, leaving out what the article lacks."""
+        credit = ", ".join(x for x in (self.author, self.publisher, self.date) if x)
+        return " — ".join(x for x in (self.title, self.section, credit) if x)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A verbatim quote and its place in an article."""
+
+    quote: str
+    article: str
+    article_title: str
+    section: str
+    section_index: int
+    paragraph: int
+    score: float
+    matched_terms: tuple[str, ...]
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the bot says to a question: quoted passages best first, or an honest refusal.
+
+    `kind` says how it was answered: `passage` (search), `metadata` (the article's header),
+    `refused` (no evidence), `invalid` (nothing to search for).
+    """
+
+    question: str
+    answered: bool
+    kind: str
+    passages: tuple[Passage, ...] = ()
+    unknown_terms: tuple[str, ...] = ()
+    coverage: float = 0.0
+    topics: tuple[str, ...] = field(default=())
+
+    @property
+    def best(self) -> Passage | None:
+        return self.passages[0] if self.passages else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The `ask --json` contract: question, answered, passages[] (quote, article, section, score)."""
+        data = asdict(self)
+        for p in data["passages"]:
+            p["citation_text"] = Citation(**p["citation"]).text()
+        return data

@@ -1,0 +1,142 @@
+"""The knowledge folder: every article file in it, loaded independently.
+
+Adding an article is dropping a file in the folder. One broken file is reported (file and line)
+and skipped, so it never takes the other articles down.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.articles import ewave, markdown
+from bot.articles.model import Article, ArticleError
+
+log = logging.getLogger(__name__)
+
+ARTICLE_SUFFIXES = (".txt", ".md")
+SIDECAR_SUFFIX = ".meta.toml"
+SIDECAR_FIELDS = {f.name for f in dataclasses.fields(Article)} - {
+    "id",
+    "path",
+    "format",
+    "sections",
+    "header_lines",
+    "warnings",
+}
+
+
+@dataclass(frozen=True)
+class Library:
+    """The loaded articles, in file-name order, plus the errors of files that failed to load."""
+
+    folder: Path
+    articles: tuple[Article, ...]
+    errors: tuple[ArticleError, ...] = ()
+
+    def get(self, key: str) -> Article | None:
+        """Find an article by id, unique id prefix, or unique part of its title."""
+        key = key.strip()
+        if not key:
+            return None
+        for article in self.articles:
+            if article.id == key:
+                return article
+        for test in (lambda a: a.id.startswith(key), lambda a: key in a.title):
+            found = [a for a in self.articles if test(a)]
+            if len(found) == 1:
+                return found[0]
+        return None
+
+
+def article_id(path: Path) -> str:
+    """A short id that stays the same as long as the file name does."""
+    stem = unicodedata.normalize("NFKC", path.name.split(".")[0]).lower()
+    slug = re.sub(r"[^\w-]+", "-", stem).strip("-")
+    return slug or "article"
+
+
+def load_article(path: Path) -> Article:
+    """Read one file in whichever layout it is in, then apply its sidecar metadata if any."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ArticleError(path, None, f"cannot read: {e.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ArticleError(path, line, "not UTF-8 text") from None
+    if not text.strip():
+        raise ArticleError(path, None, "the file is empty")
+    aid = article_id(path)
+    if path.suffix == ".md":
+        article = markdown.parse(path, text, aid)
+    elif ewave.looks_like(text):
+        article = ewave.parse(path, text, aid)
+    else:
+        raise ArticleError(
+            path,
+            1,
+            "unknown layout: expected a '本文' line and '■' headings, or a Markdown (.md) file",
+        )
+    return _apply_sidecar(article)
+
+
+def _apply_sidecar(article: Article) -> Article:
+    """Fields in `<name>.meta.toml` correct or add header fields; the article file stays untouched."""
+    sidecar = article.path.with_name(article.path.name.split(".")[0] + SIDECAR_SUFFIX)
+    if not sidecar.exists():
+        return article
+    try:
+        data = tomllib.loads(sidecar.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ArticleError(sidecar, _toml_line(e), f"invalid metadata file: {e}") from None
+    unknown = sorted(set(data) - SIDECAR_FIELDS)
+    if unknown:
+        raise ArticleError(sidecar, None, f"unknown field(s): {', '.join(unknown)}")
+    bad = [k for k, v in data.items() if not isinstance(v, str)]
+    if bad:
+        raise ArticleError(sidecar, None, f"field(s) must be text in quotes: {', '.join(bad)}")
+    return dataclasses.replace(article, **data)
+
+
+def _toml_line(e: Exception) -> int | None:
+    m = re.search(r"line (\d+)", str(e))
+    return int(m[1]) if m else None
+
+
+def load_library(folder: Path) -> Library:
+    """Load every article file in `folder`; errors are collected, not raised."""
+    if not folder.is_dir():
+        raise ArticleError(folder, None, "knowledge folder does not exist (see BOT_KNOWLEDGE_DIR)")
+    articles: list[Article] = []
+    errors: list[ArticleError] = []
+    seen: set[str] = set()
+    for path in sorted(folder.iterdir()):
+        if (
+            not path.is_file()
+            or path.suffix not in ARTICLE_SUFFIXES
+            or path.name.startswith((".", "_"))
+            or path.stem.upper() == "README"
+        ):
+            continue
+        try:
+            article = load_article(path)
+        except ArticleError as e:
+            log.error("skipping article: %s", e)
+            errors.append(e)
+            continue
+        if article.id in seen:
+            n = 2
+            while f"{article.id}-{n}" in seen:
+                n += 1
+            article = dataclasses.replace(article, id=f"{article.id}-{n}")
+        seen.add(article.id)
+        articles.append(article)
+    return Library(folder, tuple(articles), tuple(errors))

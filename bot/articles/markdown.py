@@ -1,0 +1,120 @@
+"""Loader for plain Markdown articles: `key: value` front matter between `---` lines, `##` headings.
+
+This is the format for articles from other sources. Front matter is a flat list of keys, so we
+read it ourselves instead of pulling in a YAML parser for six fields.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.articles.model import LEAD_HEADING, Article, ArticleError, HeaderLine, Paragraph, Section
+from bot.text.sentences import split_sentences
+
+FIELDS = {
+    "title",
+    "subtitle",
+    "original_title",
+    "author",
+    "author_role",
+    "translator",
+    "publisher",
+    "date",
+    "series",
+    "number",
+    "category",
+    "url",
+    "first_published",
+}
+
+
+def parse(path: Path, text: str, article_id: str) -> Article:
+    lines = text.splitlines()
+    fields, header, warnings, body_start = _front_matter(path, lines)
+    sections = _sections(path, lines, body_start)
+    if "title" not in fields:
+        h1 = next((x.strip()[2:].strip() for x in lines[body_start:] if x.startswith("# ")), "")
+        if not h1:
+            raise ArticleError(path, 1, "no 'title:' in the front matter and no '# ' title line")
+        fields["title"] = h1
+    return Article(
+        id=article_id,
+        path=path,
+        format="markdown",
+        sections=sections,
+        header_lines=tuple(header),
+        warnings=tuple(warnings),
+        **fields,
+    )
+
+
+def _front_matter(
+    path: Path, lines: list[str]
+) -> tuple[dict[str, str], list[HeaderLine], list[str], int]:
+    fields: dict[str, str] = {}
+    header: list[HeaderLine] = []
+    warnings: list[str] = []
+    if not lines or lines[0].strip() != "---":
+        return fields, header, warnings, 0
+    for i in range(1, len(lines)):
+        lineno = i + 1
+        line = lines[i].strip()
+        if line == "---":
+            return fields, header, warnings, i + 1
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition(":")
+        key = key.strip().lower()
+        if not sep:
+            raise ArticleError(path, lineno, f"front matter line is not 'key: value': {line[:40]}")
+        value = value.strip().strip('"').strip("'")
+        if key not in FIELDS:
+            warnings.append(f"{path.name}:{lineno}: unknown front matter key '{key}' ignored")
+            continue
+        if value:
+            fields[key] = value
+            header.append(HeaderLine(key, line, lineno))
+    raise ArticleError(path, 1, "front matter opened with '---' is never closed")
+
+
+def _sections(path: Path, lines: list[str], start: int) -> tuple[Section, ...]:
+    sections: list[Section] = []
+    heading, heading_line = LEAD_HEADING, start + 1
+    paragraphs: list[Paragraph] = []
+    buffer: list[str] = []
+    buffer_line = 0
+
+    def end_paragraph() -> None:
+        nonlocal buffer
+        if buffer:
+            text = "".join(x.strip() for x in buffer)
+            paragraphs.append(
+                Paragraph(len(paragraphs) + 1, text, tuple(split_sentences(text)), buffer_line)
+            )
+            buffer = []
+
+    def end_section() -> None:
+        end_paragraph()
+        if paragraphs or sections or heading != LEAD_HEADING:
+            sections.append(Section(len(sections), heading, tuple(paragraphs), heading_line))
+
+    for i in range(start, len(lines)):
+        line = lines[i].strip()
+        if line.startswith("## ") or line == "##":
+            title = line[2:].strip().rstrip("#").strip()
+            if not title:
+                raise ArticleError(path, i + 1, "a '##' heading with no text")
+            end_section()
+            heading, heading_line, paragraphs = title, i + 1, []
+        elif line.startswith("# ") and not sections and not paragraphs:
+            continue  # a top-level title line; the front matter title wins
+        elif not line:
+            end_paragraph()
+        else:
+            if not buffer:
+                buffer_line = i + 1
+            buffer.append(line)
+    end_section()
+    if not any(s.paragraphs for s in sections):
+        raise ArticleError(path, start + 1, "no body text")
+    return tuple(sections)

@@ -1,0 +1,113 @@
+"""The article data model shared by every part of the bot.
+
+Text is kept exactly as in the source file (only the paragraph indent is dropped), because
+answers quote it verbatim; normalisation happens in `bot.text`, never here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LEAD_HEADING = "リード"
+
+
+class ArticleError(ValueError):
+    """A file that cannot be read as an article; names the file and the line at fault."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}:{line}" if line else str(self.path)
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph; `number` counts from 1 within its section, `line` is 1-based in the file."""
+
+    number: int
+    text: str
+    sentences: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Section:
+    """A `■`/`##` section. Index 0 is the lead: the text before the first heading."""
+
+    index: int
+    heading: str
+    paragraphs: tuple[Paragraph, ...]
+    line: int
+
+    @property
+    def is_lead(self) -> bool:
+        return self.index == 0 and self.heading == LEAD_HEADING
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.paragraphs)
+
+    @property
+    def sentences(self) -> tuple[str, ...]:
+        return tuple(s for p in self.paragraphs for s in p.sentences)
+
+
+@dataclass(frozen=True)
+class HeaderLine:
+    """A header line kept verbatim, so that metadata answers can quote the article itself."""
+
+    field: str
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article with its header fields (any may be missing) and its sections in order."""
+
+    id: str
+    path: Path
+    format: str
+    title: str
+    sections: tuple[Section, ...]
+    subtitle: str | None = None
+    original_title: str | None = None
+    author: str | None = None
+    author_role: str | None = None
+    translator: str | None = None
+    publisher: str | None = None
+    date: str | None = None
+    series: str | None = None
+    number: str | None = None
+    category: str | None = None
+    caption: str | None = None
+    first_published: str | None = None
+    url: str | None = None
+    header_lines: tuple[HeaderLine, ...] = ()
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    def section(self, key: int | str) -> Section | None:
+        """Find a section by index, by exact heading, or by a unique part of its heading."""
+        if isinstance(key, int) or (isinstance(key, str) and key.strip().isdigit()):
+            i = int(key)
+            return self.sections[i] if 0 <= i < len(self.sections) else None
+        key = key.strip().lstrip("■#").strip()
+        exact = [s for s in self.sections if s.heading == key]
+        if exact:
+            return exact[0]
+        partial = [s for s in self.sections if key and key in s.heading]
+        return partial[0] if len(partial) == 1 else None
+
+    def header(self, field_name: str) -> HeaderLine | None:
+        return next((h for h in self.header_lines if h.field == field_name), None)
+
+    @property
+    def paragraph_count(self) -> int:
+        return sum(len(s.paragraphs) for s in self.sections)
+
+    @property
+    def sentence_count(self) -> int:
+        return sum(len(p.sentences) for s in self.sections for p in s.paragraphs)

@@ -1,0 +1,68 @@
+"""Plain-text rendering of answers, laid out like the Discord answer card."""
+
+from __future__ import annotations
+
+from bot.answers import Answer, Passage
+from bot.answers.highlight import segments
+from bot.articles import Library
+from bot.strings import t
+from bot.text.tokens import Analyzer
+
+BOLD, RESET = "\033[1m", "\033[0m"
+
+
+def passage_text(p: Passage, analyzer: Analyzer, *, color: bool, locale: str = "ja") -> str:
+    if color:
+        quote = "".join(
+            f"{BOLD}{s}{RESET}" if hit else s
+            for s, hit in segments(p.quote, p.matched_terms, analyzer)
+        )
+    else:
+        quote = p.quote
+    where = p.citation.text()
+    if p.paragraph:
+        where += f" ({t('paragraph', locale, n=p.paragraph)})"
+    if p.citation.url:
+        where += f"\n   {p.citation.url}"
+    return (
+        f"「{quote}」\n   — {t('source', locale)}: {where}\n   {t('score', locale)} {p.score:.2f}"
+    )
+
+
+def answer_text(
+    answer: Answer, library: Library, analyzer: Analyzer, *, color: bool, locale: str = "ja"
+) -> str:
+    """The best passage and the other candidates, or a refusal that says what the articles cover."""
+    if answer.kind == "invalid":
+        return t("invalid", locale)
+    if answer.answered:
+        lines = [passage_text(answer.passages[0], analyzer, color=color, locale=locale)]
+        for i, p in enumerate(answer.passages[1:], start=2):
+            lines.append(
+                f"  [{t('candidate', locale, i=i, n=len(answer.passages))}] {p.quote[:60]}… ({p.section})"
+            )
+        return "\n".join(lines)
+    return refusal_text(answer, library, locale)
+
+
+def refusal_text(answer: Answer, library: Library, locale: str = "ja") -> str:
+    lines = [t("refused", locale)]
+    if answer.unknown_terms:
+        lines.append(t("unknown_terms", locale, terms="」「".join(answer.unknown_terms)))
+    lines.append(t("covered", locale))
+    for article in library.articles:
+        headings = " / ".join(s.heading for s in article.sections if not s.is_lead)
+        lines.append(f"・{article.title}: {headings}")
+    return "\n".join(lines)
+
+
+def articles_text(library: Library, locale: str = "ja") -> str:
+    if not library.articles:
+        return t("no_articles", locale)
+    out = []
+    for a in library.articles:
+        credit = ", ".join(x for x in (a.author, a.publisher, a.date) if x)
+        out.append(f"[{a.id}] {a.title} — {credit}")
+        for s in a.sections:
+            out.append(f"   {s.index}. {t('lead', locale) if s.is_lead else s.heading}")
+    return "\n".join(out)

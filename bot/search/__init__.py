@@ -1,0 +1,1 @@
+"""Search over the articles' sentences: BM25 scoring and passage selection."""

@@ -1,0 +1,1 @@
+"""Japanese text: normalisation, sentence splitting and tokens for search."""

@@ -1,0 +1,174 @@
+"""Tokens for search: content-word lemmas and character bigrams, from fugashi + unidic-lite.
+
+Two views of the same text, searched as two BM25 fields and fused (see `bot.search.index`):
+- lemmas (UniDic `orthBase`, the dictionary form in its written spelling) of content words, so
+  求めている matches 求める; particles, auxiliaries, punctuation and light verbs (する, なる, ある)
+  are dropped because they match everything and drown the signal;
+- character bigrams of the normalised text, which survive paraphrase and segmentation mismatches
+  (強化 / 強く share 強, 首脳会談 / 会談 share 会談) where lemmas miss.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import fugashi
+
+# Bump when tokens change: persisted indexes are keyed by it.
+TOKENIZER_VERSION = "lemma+bigram-1"
+
+SKIP_POS = frozenset({"助詞", "助動詞", "補助記号", "空白", "記号"})
+# Words that occur in almost any question or sentence and say nothing about its topic
+# (とる is the verb inside にとって; the real verb 取る keeps its kanji lemma).
+STOP_LEMMAS = frozenset(
+    [
+        "する",
+        "為る",
+        "ある",
+        "有る",
+        "いる",
+        "居る",
+        "なる",
+        "成る",
+        "こと",
+        "事",
+        "もの",
+        "物",
+        "よう",
+        "様",
+        "ため",
+        "為",
+        "これ",
+        "それ",
+        "あれ",
+        "この",
+        "その",
+        "あの",
+        "どう",
+        "何",
+        "なに",
+        "なん",
+        "どんな",
+        "どの",
+        "どれ",
+        "どちら",
+        "どっち",
+        "誰",
+        "いつ",
+        "どこ",
+        "なぜ",
+        "何故",
+        "いくら",
+        "ない",
+        "無い",
+        "です",
+        "ます",
+        "いう",
+        "言う",
+        "おる",
+        "くる",
+        "来る",
+        "できる",
+        "出来る",
+        "思う",
+        "れる",
+        "られる",
+        "せる",
+        "させる",
+        "ところ",
+        "方",
+        "とき",
+        "時",
+        "うち",
+        "中",
+        "さん",
+        "的",
+        "等",
+        "など",
+        "私",
+        "僕",
+        "あなた",
+        "貴方",
+        "教える",
+        "知る",
+        "分かる",
+        "分る",
+        "記事",
+        "本稿",
+        "とる",
+    ]
+)
+_WORDLIKE = re.compile(r"[^\W_]+")
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width letters and digits to ASCII, half-width kana to full) and lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+@dataclass(frozen=True)
+class Morpheme:
+    surface: str
+    lemma: str
+    pos: str
+    pos_detail: str
+
+    @property
+    def is_content(self) -> bool:
+        if self.pos in SKIP_POS or self.lemma in STOP_LEMMAS or not _WORDLIKE.search(self.lemma):
+            return False
+        # 非自立可能 verbs/adjectives (し in 強化し, できる) carry grammar, not topic.
+        return not (self.pos in ("動詞", "形容詞") and self.pos_detail == "非自立可能")
+
+    @property
+    def is_noun(self) -> bool:
+        return self.pos in ("名詞", "代名詞") or self.pos_detail == "固有名詞"
+
+
+class Analyzer:
+    """Turns text into search tokens; one MeCab tagger per thread, since taggers are not shared-safe."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def _tagger(self) -> fugashi.Tagger:
+        tagger = getattr(self._local, "tagger", None)
+        if tagger is None:
+            tagger = self._local.tagger = fugashi.Tagger()
+        return tagger
+
+    def morphemes(self, text: str) -> Iterator[Morpheme]:
+        for word in self._tagger()(normalize(text)):
+            f = word.feature
+            base = getattr(f, "orthBase", None)
+            lemma = base if base and base != "*" else word.surface
+            yield Morpheme(word.surface, lemma, f.pos1 or "", f.pos2 or "")
+
+    def lemmas(self, text: str) -> list[str]:
+        """Content-word lemmas, in order, repeats kept (BM25 counts them)."""
+        return [m.lemma for m in self.morphemes(text) if m.is_content]
+
+    def keywords(self, text: str, *, nouns_only: bool = False) -> list[str]:
+        """Content words as the user wrote them (surface), for naming terms in a reply."""
+        out: list[str] = []
+        for m in self.morphemes(text):
+            if nouns_only and not m.is_noun:
+                continue
+            if m.is_content and m.surface not in out:
+                out.append(m.surface)
+        return out
+
+
+def bigrams(text: str) -> list[str]:
+    """Character bigrams of each run of letters/kana/kanji; a lone character stands for itself."""
+    out: list[str] = []
+    for run in _WORDLIKE.findall(normalize(text)):
+        if len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
