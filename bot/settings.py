@@ -78,7 +78,7 @@ class Settings:
     default_locale: str = "ja"
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
-    log_level: str = "INFO"
+    log_level: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -94,8 +94,8 @@ class Settings:
             raise SettingsError(f"BOT_DEFAULT_LOCALE: '{locale}' is not one of ja, en")
         token = env.get("DISCORD_TOKEN", "").strip() or None
         retention = _number(env, "LOG_RETENTION_DAYS", 0, minimum=0)
-        level = env.get("BOT_LOG_LEVEL", "INFO").strip().upper() or "INFO"
-        if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        level = env.get("BOT_LOG_LEVEL", "").strip().upper() or None
+        if level is not None and level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise SettingsError(
                 f"BOT_LOG_LEVEL: '{level}' is not one of DEBUG, INFO, WARNING, ERROR"
             )

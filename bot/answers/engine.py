@@ -13,10 +13,12 @@ from bot.answers.model import HEADER_SECTION, Answer, Citation, Passage
 from bot.articles import Article, Library
 from bot.search.index import MAX_QUOTE_CHARS, Hit, QueryTerms, SearchIndex
 from bot.text.sentences import clip
-from bot.text.tokens import Analyzer, bigrams, normalize
+from bot.text.tokens import Analyzer, Morpheme, bigrams, normalize
 
-MIN_SCORE = 0.08
-MIN_COVERAGE = 0.2
+MIN_SCORE = 0.1
+# A question about a person or place the articles never name (ゼレンスキー, 中国) is about
+# something else, unless the rest of it matches strongly.
+MIN_COVERAGE_WITH_UNKNOWN_NAME = 0.5
 PASSAGES = 3
 
 
@@ -41,12 +43,14 @@ class Answerer:
         if terms.empty:
             return Answer(question, False, "invalid")
         hits = self.index.search(terms, k)
-        unknown = self.unknown_terms(question)
+        unknown, names_unknown_entity = self.unknown_terms(question)
         if not hits:
             return Answer(question, False, "refused", unknown_terms=unknown)
         coverage = round(self.index.max_lemma_coverage(terms, hits[0]), 3)
         passages = tuple(self._passage(h) for h in hits)
-        answered = hits[0].score >= MIN_SCORE and coverage >= MIN_COVERAGE
+        answered = hits[0].score >= MIN_SCORE and not (
+            names_unknown_entity and coverage < MIN_COVERAGE_WITH_UNKNOWN_NAME
+        )
         return Answer(
             question,
             answered,
@@ -56,20 +60,35 @@ class Answerer:
             coverage=coverage,
         )
 
-    def unknown_terms(self, question: str) -> tuple[str, ...]:
-        """Content words of the question that occur nowhere in the articles (e.g. ゼレンスキー)."""
-        out = []
-        for word in self.analyzer.keywords(question, nouns_only=True):
-            if len(word) < 2:
-                continue
-            lemmas = self.analyzer.lemmas(word)
-            if any(self.index.is_known(x) for x in lemmas):
-                continue
-            grams = bigrams(word)
-            if grams and all(g in self.index.bigram_field.vocabulary for g in grams):
-                continue
-            out.append(word)
-        return tuple(out)
+    def unknown_terms(self, question: str) -> tuple[tuple[str, ...], bool]:
+        """Nouns of the question that occur nowhere in the articles, and whether one is a name.
+
+        Adjacent unknown nouns merge, so ビットコイン is named whole rather than as ビット, コイン.
+        """
+        runs: list[list[Morpheme]] = []
+        previous_unknown = False
+        for m in self.analyzer.morphemes(question):
+            unknown = m.is_noun and m.is_content and not self._known(m)
+            if unknown:
+                if previous_unknown:
+                    runs[-1].append(m)
+                else:
+                    runs.append([m])
+            previous_unknown = unknown
+        terms: list[str] = []
+        has_name = False
+        for run in runs:
+            term = "".join(m.surface for m in run)
+            if len(term) >= 2 and term not in terms:
+                terms.append(term)
+                has_name = has_name or any(m.is_name for m in run)
+        return tuple(terms), has_name
+
+    def _known(self, m: Morpheme) -> bool:
+        if self.index.is_known(m.lemma):
+            return True
+        grams = bigrams(m.surface)
+        return len(m.surface) > 1 and all(g in self.index.bigram_field.vocabulary for g in grams)
 
     def _passage(self, hit: Hit) -> Passage:
         first, last = self.index.units[hit.units[0]], self.index.units[hit.units[-1]]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot.articles.model import Article
@@ -62,7 +62,6 @@ class Answer:
     passages: tuple[Passage, ...] = ()
     unknown_terms: tuple[str, ...] = ()
     coverage: float = 0.0
-    topics: tuple[str, ...] = field(default=())
 
     @property
     def best(self) -> Passage | None:

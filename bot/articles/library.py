@@ -118,7 +118,7 @@ def load_library(folder: Path) -> Library:
     articles: list[Article] = []
     errors: list[ArticleError] = []
     seen: set[str] = set()
-    for path in sorted(folder.iterdir()):
+    for path in sorted(folder.iterdir(), key=lambda p: (p.name.casefold(), p.name)):
         if (
             not path.is_file()
             or path.suffix not in ARTICLE_SUFFIXES

@@ -56,6 +56,8 @@ def _front_matter(
     warnings: list[str] = []
     if not lines or lines[0].strip() != "---":
         return fields, header, warnings, 0
+    if not any(x.strip() == "---" for x in lines[1:]):
+        raise ArticleError(path, 1, "front matter opened with '---' is never closed")
     for i in range(1, len(lines)):
         lineno = i + 1
         line = lines[i].strip()
@@ -74,7 +76,7 @@ def _front_matter(
         if value:
             fields[key] = value
             header.append(HeaderLine(key, line, lineno))
-    raise ArticleError(path, 1, "front matter opened with '---' is never closed")
+    raise AssertionError("unreachable: a closing '---' was found above")
 
 
 def _sections(path: Path, lines: list[str], start: int) -> tuple[Section, ...]:

@@ -123,6 +123,11 @@ class BM25:
         k = min(k, self.n_docs)
         if k <= 0:
             return np.array([], dtype=np.int64), np.array([])
-        idx = np.argpartition(-scores, k - 1)[:k]
+        # Ties at the cut are broken by lower id, as a stable sort would; argpartition alone
+        # picks arbitrarily among them.
+        threshold = -np.partition(-scores, k - 1)[k - 1]
+        above = np.flatnonzero(scores > threshold)
+        ties = np.flatnonzero(scores == threshold)[: k - len(above)]
+        idx = np.concatenate([above, ties])
         idx = idx[np.lexsort((idx, -scores[idx]))]
         return idx, scores[idx]

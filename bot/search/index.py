@@ -25,7 +25,7 @@ from bot.text.tokens import Analyzer, bigrams
 
 MAX_QUOTE_CHARS = 300
 MAX_WINDOW = 3
-BIGRAM_WEIGHT = 0.3
+BIGRAM_WEIGHT = 1.5
 EXTRA_SENTENCE_COST = 0.08
 CANDIDATE_SENTENCES = 30
 

@@ -11,6 +11,8 @@ TERMINATORS = frozenset("。！？!?")
 # Brackets whose inside is one quotation: a 。 inside 「…。」 does not end the outer sentence.
 OPENERS = {"「": "」", "『": "』", "（": "）", "(": ")", "【": "】", "〔": "〕", "“": "”"}
 CLOSERS = frozenset(OPENERS.values()) | frozenset('’"')
+# Particles that tie a quotation to the rest of its sentence: 「…。」と述べた.
+QUOTE_PARTICLES = frozenset("とっのはがをにもでや")
 # A clause boundary: where a too-long sentence may be cut and a quote still reads naturally.
 # The article uses ':' after a clause ("結果は明確だ:…") and '——' as a dash, not as sentence ends.
 _CLAUSE_END = re.compile(r"(?<=[、，,:：;；])|(?<=——)|(?<=―)")
@@ -44,6 +46,18 @@ def _split_line(line: str, *, respect_quotes: bool) -> list[str]:
             stack.append(OPENERS[ch])
         elif respect_quotes and stack and ch == stack[-1]:
             stack.pop()
+            # A quotation that is a whole sentence (「…。」) ends at its closing bracket, unless a
+            # particle ties it to what follows (「…。」と述べた).
+            nxt = line[i + 1 : i + 2]
+            if (
+                not stack
+                and line[i - 1] in TERMINATORS
+                and line[start:].lstrip()[:1] in OPENERS
+                and nxt not in QUOTE_PARTICLES
+            ):
+                _append(pieces, line[start : i + 1])
+                start = i = i + 1
+                continue
         elif ch in TERMINATORS and not stack:
             j = i + 1
             while j < n and (line[j] in TERMINATORS or line[j] in CLOSERS):

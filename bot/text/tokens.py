@@ -116,6 +116,7 @@ class Morpheme:
     lemma: str
     pos: str
     pos_detail: str
+    unknown: bool = False
 
     @property
     def is_content(self) -> bool:
@@ -126,7 +127,12 @@ class Morpheme:
 
     @property
     def is_noun(self) -> bool:
-        return self.pos in ("名詞", "代名詞") or self.pos_detail == "固有名詞"
+        return self.pos in ("名詞", "代名詞", "接頭辞", "接尾辞")
+
+    @property
+    def is_name(self) -> bool:
+        """A proper noun, or a word the dictionary doesn't know (mostly foreign names)."""
+        return self.pos_detail == "固有名詞" or (self.unknown and self.pos == "名詞")
 
 
 class Analyzer:
@@ -146,21 +152,11 @@ class Analyzer:
             f = word.feature
             base = getattr(f, "orthBase", None)
             lemma = base if base and base != "*" else word.surface
-            yield Morpheme(word.surface, lemma, f.pos1 or "", f.pos2 or "")
+            yield Morpheme(word.surface, lemma, f.pos1 or "", f.pos2 or "", bool(word.is_unk))
 
     def lemmas(self, text: str) -> list[str]:
         """Content-word lemmas, in order, repeats kept (BM25 counts them)."""
         return [m.lemma for m in self.morphemes(text) if m.is_content]
-
-    def keywords(self, text: str, *, nouns_only: bool = False) -> list[str]:
-        """Content words as the user wrote them (surface), for naming terms in a reply."""
-        out: list[str] = []
-        for m in self.morphemes(text):
-            if nouns_only and not m.is_noun:
-                continue
-            if m.is_content and m.surface not in out:
-                out.append(m.surface)
-        return out
 
 
 def bigrams(text: str) -> list[str]:

@@ -1,0 +1,141 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.answers.metadata import metadata_field
+from bot.answers.questions import MAX_QUESTION_CHARS, question_problem
+from bot.knowledge_base import KnowledgeBase
+
+RAW = (Path(__file__).resolve().parents[2] / "knowledge" / "alaska-old-world-order.txt").read_text(
+    encoding="utf-8"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "アメリカの強固な経済基盤は何を与えているか",
+            "国際的な損失を後で取り戻せるという自信を与えている",
+        ),
+        ("世界が求めているものは何か", "世界が求めるのは安定"),  # conjugation: 求めている / 求める
+        (
+            "プーチンとの直接会談でトランプは何を示したか",
+            "西欧を迂回できることを示した",
+        ),  # spans two sentences
+        (
+            "モスクワ抜きで世界秩序は成り立つか",
+            "モスクワなしにグローバルな秩序は存在しない",
+        ),  # paraphrase
+    ],
+)
+def test_ranking_on_known_questions(kb, question, expected):
+    answer = kb.ask(question)
+    assert answer.answered and answer.kind == "passage"
+    assert expected in answer.passages[0].quote
+
+
+def test_quotes_are_verbatim_short_and_cited(kb):
+    answer = kb.ask("ゴルバチョフはなぜ必要のない妥協をしたのか")
+    assert 1 <= len(answer.passages) <= 3
+    scores = [p.score for p in answer.passages]
+    assert scores == sorted(scores, reverse=True)
+    for p in answer.passages:
+        assert p.quote in RAW
+        assert len(p.quote) <= 300
+    best = answer.passages[0]
+    assert best.section == "プーチン対ゴルバチョフ – そしてトランプの異なる戦い"
+    assert best.paragraph == 1
+    assert best.citation.text() == (
+        "アラスカで旧世界秩序が崩壊 — プーチン対ゴルバチョフ – そしてトランプの異なる戦い"
+        " — ティモフィー・ボルダチェフ, 独立系メデア E-wave Tokyo, 2025-08-18"
+    )
+    assert "ゴルバチョフ" in best.matched_terms
+
+
+@pytest.mark.parametrize(
+    "question", ["日本の首相は誰ですか", "東京の明日の天気を教えて", "おすすめのラーメン屋を教えて"]
+)
+def test_out_of_scope_is_refused(kb, question):
+    answer = kb.ask(question)
+    assert not answer.answered and answer.kind == "refused"
+
+
+def test_unknown_terms_are_named_and_whole(kb):
+    answer = kb.ask("ゼレンスキーはアラスカの会談に参加したのか")
+    assert not answer.answered
+    assert "ゼレンスキー" in answer.unknown_terms
+    assert kb.ask("ビットコインの価格はいくらですか").unknown_terms == ("ビットコイン", "価格")
+    # words the articles do use are never reported as unknown
+    assert kb.ask("アラスカ会談の結果は").unknown_terms == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "field", "quote_part"),
+    [
+        ("この記事の執筆者は誰ですか", "author", "ティモフィー・ボルダチェフ"),
+        ("Who wrote this article?", "author", "ティモフィー・ボルダチェフ"),
+        ("この記事を翻訳したのは誰？", "translator", "池田こみち"),
+        ("この記事はいつ公開されましたか", "date", "2025年8月18日"),
+        ("この記事の原題は？", "original_title", "The old world order cracked in Alaska"),
+        (
+            "この記事はどこに最初に掲載されたのか",
+            "first_published",
+            "雑誌 Profile に最初に掲載され",
+        ),
+    ],
+)
+def test_metadata_answers_quote_the_header(kb, question, field, quote_part):
+    assert metadata_field(question) == field
+    answer = kb.ask(question)
+    assert answer.answered and answer.kind == "metadata"
+    assert quote_part in answer.passages[0].quote
+    assert answer.passages[0].quote in RAW
+
+
+def test_content_questions_are_not_mistaken_for_metadata():
+    assert metadata_field("トランプはいつ批判者に成功を見せたのか") is None
+    assert metadata_field("ゴルバチョフは何を書いたか") is None
+
+
+def test_metadata_picks_the_article_named(folder):
+    kb = KnowledgeBase.load(folder)
+    answer = kb.ask("北極海航路の記事の著者は誰？")
+    assert answer.passages[0].article == "arctic-route"
+    assert "イワン・ペトロフ" in answer.passages[0].quote
+
+
+def test_search_across_articles(folder):
+    kb = KnowledgeBase.load(folder)
+    answer = kb.ask("論理量子ビットを作るには何が必要か")
+    assert answer.answered
+    assert answer.passages[0].article == "quantum"
+    assert answer.passages[0].citation.url == "https://example.org/quantum"
+
+
+def test_empty_and_unsearchable_questions(kb):
+    assert kb.ask("   ").kind == "invalid"
+    assert kb.ask("？？！").kind == "invalid"
+    assert question_problem("  ") == ("empty", {})
+    assert question_problem("あ" * (MAX_QUESTION_CHARS + 1))[0] == "too_long"
+    assert question_problem("質問") is None
+
+
+def test_json_contract(kb):
+    data = json.loads(
+        json.dumps(kb.ask("米露の対立はこれからどうなるのか").to_json(), ensure_ascii=False)
+    )
+    assert data["question"] == "米露の対立はこれからどうなるのか"
+    assert data["answered"] is True
+    p = data["passages"][0]
+    assert {
+        "quote",
+        "article",
+        "section",
+        "score",
+        "paragraph",
+        "matched_terms",
+        "citation_text",
+    } <= set(p)
+    assert isinstance(p["score"], float)

@@ -1,0 +1,48 @@
+from pathlib import Path
+
+from bot.articles import load_library
+
+
+def test_markdown_article(folder: Path):
+    a = load_library(folder).get("quantum")
+    assert a.format == "markdown"
+    assert (a.title, a.author, a.date, a.url) == (
+        "量子計算機の現在",
+        "佐藤一郎",
+        "2025-10-01",
+        "https://example.org/quantum",
+    )
+    assert [s.heading for s in a.sections] == ["リード", "誤り訂正", "応用"]
+    assert a.sections[1].paragraphs[0].sentences[1] == "表面符号がよく使われる。"
+
+
+def test_second_markdown_article_with_h1_title_and_no_front_matter(tmp_path: Path):
+    (tmp_path / "plain.md").write_text(
+        "# 見出しだけの記事\n\n## 一節\n\n本文の一文。\n", encoding="utf-8"
+    )
+    a = load_library(tmp_path).get("plain")
+    assert a.title == "見出しだけの記事"
+    assert [s.heading for s in a.sections] == ["一節"]
+
+
+def test_unclosed_front_matter_and_bad_line(tmp_path: Path):
+    (tmp_path / "open.md").write_text("---\ntitle: x\n\n本文。\n", encoding="utf-8")
+    (tmp_path / "badline.md").write_text(
+        "---\ntitle: x\nこれは値ではない\n---\n本文。\n", encoding="utf-8"
+    )
+    errors = {e.path.name: e for e in load_library(tmp_path).errors}
+    assert "never closed" in errors["open.md"].message
+    assert errors["badline.md"].line == 3
+
+
+def test_ids_are_stable_short_and_unique(folder: Path):
+    (folder / "Quantum.md").write_text(
+        (folder / "quantum.md").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    ids = [a.id for a in load_library(folder).articles]
+    assert ids == [
+        "alaska-old-world-order",
+        "arctic-route",
+        "quantum",
+        "quantum-2",
+    ]  # Quantum.md, quantum.md

@@ -1,0 +1,74 @@
+"""The command line as a user runs it: real subprocesses, real output."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(
+    *args: str, stdin: str | None = None, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "DISCORD_TOKEN": "", "BOT_LOG_DB": "", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=full_env,
+        timeout=120,
+    )
+
+
+def test_ask_json_one_line_per_question_in_order():
+    questions = ["世界が求めているものは何か", "日本の首相は誰ですか", "この記事の執筆者は誰ですか"]
+    proc = run("ask", "--json", *questions)
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert [x["question"] for x in lines] == questions
+    assert [x["answered"] for x in lines] == [True, False, True]
+    assert lines[0]["passages"][0]["article"] == "alaska-old-world-order"
+    assert lines[1]["unknown_terms"] == ["日本", "首相"]
+
+
+def test_chat_answers_piped_lines_and_exits_at_end_of_input():
+    proc = run(
+        "chat", stdin="アンカレッジは最終的な平和だったのか\n\nビットコインの価格は？\n/articles\n"
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "「アンカレッジは最終的な平和ではなかった。" in out
+    assert "出典: アラスカで旧世界秩序が崩壊 — 次に何が起こるか" in out
+    assert "「ビットコイン」「価格」は記事のどこにも出てきません" in out
+    assert "[alaska-old-world-order]" in out
+
+
+def test_no_token_starts_the_chat_and_says_how_to_connect():
+    proc = run(stdin="対話の核心となる認識は何か\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "DISCORD_TOKEN" in proc.stderr
+    assert "核心は、ロシアを国際システムから排除できないという認識だ" in proc.stdout
+
+
+def test_check_lists_articles_and_fails_on_a_broken_file(tmp_path):
+    proc = run("check", "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    [article] = data["articles"]
+    assert article["id"] == "alaska-old-world-order"
+    assert article["paragraphs"] == 12 and len(article["sections"]) == 6
+    (tmp_path / "bad.md").write_text("---\ntitle: x\n", encoding="utf-8")
+    proc = run("--knowledge", str(tmp_path), "check")
+    assert proc.returncode == 1
+    assert "bad.md:1" in proc.stdout
+
+
+def test_bad_setting_is_named():
+    proc = run("ask", "x", env={"BOT_DEFAULT_LOCALE": "fr"})
+    assert proc.returncode == 2
+    assert "BOT_DEFAULT_LOCALE" in proc.stderr
+    assert "Traceback" not in proc.stderr

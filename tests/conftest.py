@@ -1,0 +1,83 @@
+"""Shared fixtures: the bundled knowledge base (built once) and sample articles in both formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge_base import KnowledgeBase
+from bot.settings import BUNDLED_KNOWLEDGE
+
+SEED = BUNDLED_KNOWLEDGE / "alaska-old-world-order.txt"
+
+SECOND_EWAVE = """エントランスへ
+
+北極圏の新しい航路
+氷が溶けて開かれる海
+
+The new Arctic route opens as the ice melts
+War on UKRINE #8300 2 September 2025
+
+RT 英語翻訳・山田花子(翻訳家)
+独立系メデア E-wave Tokyo 2025年9月3日(JST)
+
+2025年9月3日 10:00 北極
+
+著者:執筆者:イワン・ペトロフ、北極研究所研究員
+
+
+本文
+
+ 北極海の氷は毎年少しずつ減っている。砕氷船の需要は急速に伸びている。
+
+■航路の経済性
+
+ 北極海航路はスエズ運河経由より距離が短い。輸送費は三割ほど安くなる可能性がある。
+
+■環境への懸念
+
+ 専門家は生態系への影響を警告している。「氷が戻ることはない。」と研究者は述べた。
+
+この記事は雑誌 Arctic Review に最初に掲載され、RTチームによって翻訳・編集されました。
+
+
+本稿終了
+"""
+
+MARKDOWN = """---
+title: 量子計算機の現在
+author: 佐藤一郎
+publisher: テスト出版
+date: 2025-10-01
+url: https://example.org/quantum
+---
+
+量子計算機は重ね合わせを使って計算する。誤り訂正が最大の課題だ。
+
+## 誤り訂正
+
+論理量子ビットを作るには多数の物理量子ビットが必要になる。表面符号がよく使われる。
+
+## 応用
+
+創薬と材料設計が有望な応用分野とされている。
+"""
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase.load(BUNDLED_KNOWLEDGE)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A knowledge folder with the seed, a second E-wave article and a Markdown article."""
+    (tmp_path / SEED.name).write_bytes(SEED.read_bytes())
+    (tmp_path / "alaska-old-world-order.meta.toml").write_text(
+        (BUNDLED_KNOWLEDGE / "alaska-old-world-order.meta.toml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    (tmp_path / "arctic-route.txt").write_text(SECOND_EWAVE, encoding="utf-8")
+    (tmp_path / "quantum.md").write_text(MARKDOWN, encoding="utf-8")
+    return tmp_path
