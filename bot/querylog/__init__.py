@@ -1,0 +1,29 @@
+"""The query log: every question asked, how it was answered, and reports for moderators.
+
+Plain Python with no Discord in it; the bot, the console chat and the CLI render its results.
+
+    log = QueryLog(settings.log_db)
+    await log.start()                     # never raises: the bot answers even without a log
+    query_id = log.record(QueryEntry(question=q, source="slash", answered=True, ...))
+    await log.vote(query_id, user_id, +1) # from the feedback button
+    rows = await log.recent(10)           # reports return dataclasses: dataclasses.asdict()
+    await log.close()                     # on shutdown: writes what is queued
+
+Scripts: `async with QueryLog.open(path) as log: ...` inside `asyncio.run(...)`.
+"""
+
+from bot.querylog.entry import SOURCES, QueryEntry, Source
+from bot.querylog.rows import DayCount, QueryRow, QuestionGroup, SectionCount, Stats
+from bot.querylog.store import QueryLog
+
+__all__ = [
+    "SOURCES",
+    "DayCount",
+    "QueryEntry",
+    "QueryLog",
+    "QueryRow",
+    "QuestionGroup",
+    "SectionCount",
+    "Source",
+    "Stats",
+]

@@ -1,0 +1,66 @@
+"""What a front end hands to the log for one question, and the id it gets back.
+
+The id is made here, not by SQLite, because a Discord feedback button needs it the moment the
+answer is sent, which may be long before the row reaches the disk (see `writer.py`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal, get_args
+
+Source = Literal["slash", "mention", "channel", "console", "cli"]
+SOURCES: tuple[str, ...] = get_args(Source)
+
+_COUNTER_BITS = 21
+# A random start keeps two processes (bot and CLI) from handing out the same ids.
+_counter = itertools.count(secrets.randbits(_COUNTER_BITS))
+
+
+def new_query_id() -> int:
+    """A positive 63-bit id: 42 bits of Unix milliseconds (good until 2109), 21 of a counter.
+
+    Ids sort by time and stay unique within a process up to two million ids per millisecond.
+    """
+    millis = time.time_ns() // 1_000_000
+    return (millis << _COUNTER_BITS) | (next(_counter) & ((1 << _COUNTER_BITS) - 1))
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso_utc(moment: datetime) -> str:
+    """One fixed text format (`2025-01-31T23:59:59.123Z`) so times compare as strings in SQL."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: the log stores UTC, pass an aware datetime")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class QueryEntry:
+    """One question and the outcome of answering it; ids are Discord snowflakes or None."""
+
+    question: str
+    source: Source
+    answered: bool
+    user_id: int | None = None
+    user_name: str | None = None
+    guild_id: int | None = None
+    channel_id: int | None = None
+    top_article: str | None = None
+    top_section: str | None = None
+    top_paragraph: int | None = None
+    top_score: float | None = None
+    n_passages: int = 0
+    latency_ms: float | None = None
+    time: datetime = field(default_factory=utc_now)
+
+    def __post_init__(self) -> None:
+        # Fail where the entry is built (a front-end bug), not later inside the writer task.
+        if self.source not in SOURCES:
+            raise ValueError(f"source {self.source!r} is not one of {', '.join(SOURCES)}")

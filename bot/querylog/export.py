@@ -1,0 +1,45 @@
+"""The log as a CSV file that spreadsheet programs open with the Japanese intact."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import astuple, fields
+
+import aiosqlite
+
+from bot.querylog.reports import COLUMNS, days_ago, query_row
+from bot.querylog.rows import QueryRow
+
+HEADER = [field.name for field in fields(QueryRow)]
+
+# A cell starting with one of these is run as a formula by Excel and LibreOffice; questions are
+# typed by anyone on the server, so such cells get a leading apostrophe (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+async def export_csv(conn: aiosqlite.Connection, days: float | None = None) -> bytes:
+    """All questions (or those of the last `days` days), oldest first, with a header row.
+
+    UTF-8 with a byte-order mark: without it Excel reads the file as Shift_JIS or cp1252.
+    """
+    sql = f"SELECT {COLUMNS} FROM queries q"
+    params: tuple[object, ...] = ()
+    if days is not None:
+        sql += " WHERE q.time >= ?"
+        params = (days_ago(days),)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    async with conn.execute(sql + " ORDER BY q.time, q.id", params) as cursor:
+        async for row in cursor:
+            writer.writerow([_cell(value) for value in astuple(query_row(row))])
+    return out.getvalue().encode("utf-8-sig")

@@ -1,0 +1,118 @@
+"""Everything that changes the log: the rows we add, and the two ways rows are erased.
+
+`forget` (a user's right to have their questions removed) and `purge` (retention) are jobs that
+the writer runs in queue order, so they also catch rows that were still waiting to be written.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import aiosqlite
+
+from bot.querylog.entry import QueryEntry, iso_utc, utc_now
+from bot.querylog.writer import Job
+
+INSERT_QUERY = (
+    "INSERT INTO queries (id, time, guild_id, channel_id, user_id, user_name, source, question, "
+    "answered, top_article, top_section, top_paragraph, top_score, n_passages, latency_ms, "
+    "app_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# Re-voting replaces: one vote per user per query.
+UPSERT_VOTE = (
+    "INSERT INTO feedback (query_id, user_id, vote, time) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (query_id, user_id) DO UPDATE SET vote = excluded.vote, time = excluded.time"
+)
+INSERT_ACTION = (
+    "INSERT INTO moderator_actions (time, moderator_id, moderator_name, action, detail) "
+    "VALUES (?, ?, ?, ?, ?)"
+)
+
+
+def _int(value: int | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _str(value: str | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _float(value: float | None) -> float | None:
+    # NaN would be stored as NULL anyway; say so explicitly rather than rely on it.
+    return None if value is None or math.isnan(value) else float(value)
+
+
+def query_params(query_id: int, entry: QueryEntry, app_version: str) -> tuple[object, ...]:
+    """The INSERT_QUERY parameters, converted here so a wrong type fails in the caller's
+    `record()` (where it is caught and counted) rather than inside a batch."""
+    return (
+        query_id,
+        iso_utc(entry.time),
+        _int(entry.guild_id),
+        _int(entry.channel_id),
+        _int(entry.user_id),
+        _str(entry.user_name),
+        str(entry.source),
+        str(entry.question),
+        int(bool(entry.answered)),
+        _str(entry.top_article),
+        _str(entry.top_section),
+        _int(entry.top_paragraph),
+        _float(entry.top_score),
+        int(entry.n_passages),
+        _float(entry.latency_ms),
+        app_version,
+    )
+
+
+def vote_params(query_id: int, user_id: int, vote: int) -> tuple[object, ...]:
+    if vote not in (1, -1):
+        raise ValueError(f"vote must be +1 or -1, not {vote!r}")
+    return (int(query_id), int(user_id), vote, iso_utc(utc_now()))
+
+
+def action_params(
+    moderator_id: int | None, moderator_name: str | None, action: str, detail: str
+) -> tuple[object, ...]:
+    return (iso_utc(utc_now()), _int(moderator_id), _str(moderator_name), str(action), str(detail))
+
+
+def forget(user_id: int, moderator_id: int | None, moderator_name: str | None) -> Job[int]:
+    """Delete a user's questions, the votes on them and the user's own votes; audit it."""
+
+    async def run(conn: aiosqlite.Connection) -> int:
+        await conn.execute(
+            "DELETE FROM feedback WHERE user_id = ? "
+            "OR query_id IN (SELECT id FROM queries WHERE user_id = ?)",
+            (user_id, user_id),
+        )
+        cursor = await conn.execute("DELETE FROM queries WHERE user_id = ?", (user_id,))
+        deleted = cursor.rowcount
+        detail = f"user_id={user_id} queries={deleted}"
+        await conn.execute(
+            INSERT_ACTION, action_params(moderator_id, moderator_name, "forget", detail)
+        )
+        return deleted
+
+    return run
+
+
+def purge(retention_days: float) -> Job[int]:
+    """Delete questions, votes and moderator actions older than `retention_days` days.
+
+    Moderator actions name the users they concern, so they follow the same retention.
+    """
+
+    async def run(conn: aiosqlite.Connection) -> int:
+        cutoff = iso_utc(utc_now() - timedelta(days=retention_days))
+        await conn.execute(
+            "DELETE FROM feedback WHERE time < ? "
+            "OR query_id IN (SELECT id FROM queries WHERE time < ?)",
+            (cutoff, cutoff),
+        )
+        cursor = await conn.execute("DELETE FROM queries WHERE time < ?", (cutoff,))
+        await conn.execute("DELETE FROM moderator_actions WHERE time < ?", (cutoff,))
+        return cursor.rowcount
+
+    return run

@@ -1,0 +1,40 @@
+import sqlite3
+
+import pytest
+
+from bot.querylog import QueryLog
+from bot.querylog.schema import SCHEMA_VERSION, SchemaError
+
+
+async def test_open_creates_folder_schema_and_wal(db_path):
+    assert not db_path.parent.exists()
+    async with QueryLog.open(db_path):
+        pass
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 1
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    assert {"queries", "feedback", "moderator_actions", "queries_fts"} <= names
+    assert {"queries_time", "queries_user", "queries_answered"} <= names
+    assert {"queries_fts_insert", "queries_fts_delete", "queries_fts_update"} <= names
+    conn.close()
+
+
+async def test_reopening_is_idempotent_and_keeps_rows(db_path, entry):
+    async with QueryLog.open(db_path) as log:
+        log.record(entry())
+    async with QueryLog.open(db_path) as log:
+        assert len(await log.recent()) == 1
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+
+
+async def test_a_newer_schema_is_refused_for_reading(db_path):
+    db_path.parent.mkdir()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(SchemaError):
+        async with QueryLog.open(db_path):
+            pass
