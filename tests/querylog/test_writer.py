@@ -46,43 +46,6 @@ async def test_locked_database_queues_rows_then_writes_every_one(
     assert "writing to" in caplog.text and "again" in caplog.text
 
 
-def can_write_read_only_files(folder) -> bool:
-    """True for root (CAP_DAC_OVERRIDE), where chmod cannot make the database read-only."""
-    probe = folder / "probe"
-    probe.write_text("")
-    probe.chmod(0o444)
-    try:
-        probe.open("a").close()
-    except PermissionError:
-        return False
-    finally:
-        probe.unlink()
-    return True
-
-
-async def test_read_only_file_at_start_queues_until_writable(
-    db_path, tmp_path, entry, sql, until, caplog
-):
-    if can_write_read_only_files(tmp_path):
-        pytest.skip("this user writes to read-only files (root); the lock tests cover outages")
-    async with QueryLog.open(db_path):
-        pass
-    db_path.chmod(0o444)
-    db_path.parent.chmod(0o555)
-    log = QueryLog(db_path, **FAST)
-    try:
-        await log.start()
-        log.record(entry("書けないときの質問"))
-        await until(lambda: "cannot write" in caplog.text)
-        assert log.queued == 1
-    finally:
-        db_path.parent.chmod(0o755)
-        db_path.chmod(0o644)
-    await log.flush()
-    await log.close()
-    assert sql("SELECT question FROM queries") == [("書けないときの質問",)]
-
-
 async def test_deleted_folder_is_recreated_and_later_rows_kept(log, entry, db_path, until, caplog):
     log.record(entry("消える前"))
     await log.flush()
