@@ -79,6 +79,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "記事「{article}」に節「{key}」はありません。節: {sections}",
         "en": "Article “{article}” has no section “{key}”. Sections: {sections}",
     },
+    "unknown_length": {
+        "ja": "要約の長さ「{key}」はありません。使える長さ: {lengths}",
+        "en": "No summary length “{key}”. Lengths: {lengths}",
+    },
+    "summary_empty": {
+        "ja": "この節には本文がありません。",
+        "en": "This section has no text.",
+    },
     "summary_of": {"ja": "{title} の要約", "en": "Summary of {title}"},
     "lead": {"ja": "リード", "en": "lead"},
 }
