@@ -89,10 +89,151 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "summary_of": {"ja": "{title} の要約", "en": "Summary of {title}"},
     "lead": {"ja": "リード", "en": "lead"},
+    "question": {"ja": "質問", "en": "Question"},
+    "next_candidate": {"ja": "次の候補", "en": "Next candidate"},
+    "whole_section": {"ja": "節全体を表示", "en": "Show whole section"},
+    "no_more_candidates": {
+        "ja": "ほかの候補はありません。",
+        "en": "There are no other candidates.",
+    },
+    "thanks_feedback": {
+        "ja": "評価ありがとうございます（{vote}）。",
+        "en": "Thanks for your feedback ({vote}).",
+    },
+    "moderators_only": {
+        "ja": "このコマンドはモデレーター専用です。",
+        "en": "This command is for moderators only.",
+    },
+    "reloaded": {
+        "ja": "記事を再読み込みしました: {articles}件、{sentences}文。",
+        "en": "Reloaded the articles: {articles} article(s), {sentences} sentences.",
+    },
+    "reload_failed": {
+        "ja": "再読み込みに失敗したため、これまでの記事で応答を続けます。\n{errors}",
+        "en": "Reload failed, so I keep answering from the previous articles.\n{errors}",
+    },
+    "articles_title": {"ja": "記事一覧", "en": "Articles"},
+    "help_title": {"ja": "使い方", "en": "How to use"},
+    "help_commands": {
+        "ja": "`/ask` 質問する ・ `/summary` 記事や節の要約 ・ `/articles` 記事と節の一覧 ・ "
+        "ボットにメンションして質問することもできます。",
+        "en": "`/ask` ask a question · `/summary` summary of an article or section · "
+        "`/articles` articles and their sections · you can also mention me with a question.",
+    },
+    "truncated": {"ja": "…（以下省略）", "en": "… (truncated)"},
+    "page": {"ja": "{i}/{n} ページ", "en": "page {i}/{n}"},
+    "no_rows": {"ja": "該当する記録はありません。", "en": "No matching rows."},
+    "logs_recent_title": {"ja": "最近の質問", "en": "Latest questions"},
+    "logs_unanswered_title": {
+        "ja": "答えられなかった質問（{days}日間）",
+        "en": "Refused questions ({days} days)",
+    },
+    "logs_search_title": {"ja": "検索: {text}", "en": "Search: {text}"},
+    "logs_stats_title": {"ja": "統計（{days}日間）", "en": "Statistics ({days} days)"},
+    "logs_stats_body": {
+        "ja": "質問 {total} 件・回答 {answered} 件・未回答 {refused} 件・回答率 {rate}\n評価 👍 {up} ・ 👎 {down}",
+        "en": "{total} questions · {answered} answered · {refused} refused · answer rate {rate}\nRatings 👍 {up} · 👎 {down}",
+    },
+    "logs_top_questions": {"ja": "よくある質問", "en": "Top questions"},
+    "logs_top_sections": {"ja": "よく引用される節", "en": "Top sections"},
+    "logs_exported": {"ja": "{n} 行を書き出しました。", "en": "Exported {n} row(s)."},
+    "logs_forgot": {
+        "ja": "{user} の記録を {n} 件削除しました。",
+        "en": "Deleted {n} row(s) of {user}.",
+    },
+    "logs_busy": {
+        "ja": "ログのデータベースが使用中です。しばらくしてからもう一度どうぞ。",
+        "en": "The log database is busy. Please try again shortly.",
+    },
+}
+
+# Slash command names and descriptions, for discord.py's Translator. The English text is the
+# command's default; Japanese is its localisation.
+COMMAND_TEXT: dict[str, dict[str, str]] = {
+    "ask": {"ja": "質問", "en": "ask"},
+    "ask.description": {
+        "ja": "記事について質問し、答えの箇所を出典つきで引用します",
+        "en": "Ask about the articles; get the answering passage quoted with its source",
+    },
+    "ask.question": {"ja": "質問", "en": "question"},
+    "ask.question.description": {"ja": "記事について知りたいこと", "en": "What you want to know"},
+    "ask.public": {"ja": "全員に表示", "en": "public"},
+    "ask.public.description": {
+        "ja": "回答をチャンネルの全員に見せる（既定: はい）",
+        "en": "Show the answer to everyone in the channel (default: yes)",
+    },
+    "summary": {"ja": "要約", "en": "summary"},
+    "summary.description": {
+        "ja": "記事や節の要約を表示します",
+        "en": "Summary of an article or a section",
+    },
+    "summary.article": {"ja": "記事", "en": "article"},
+    "summary.article.description": {"ja": "要約する記事", "en": "Article to summarise"},
+    "summary.section": {"ja": "節", "en": "section"},
+    "summary.section.description": {
+        "ja": "要約する節（省略で記事全体）",
+        "en": "Section (default: the whole article)",
+    },
+    "summary.length": {"ja": "長さ", "en": "length"},
+    "summary.length.description": {"ja": "短い・長い・見出しごと", "en": "short, long or outline"},
+    "length.short": {"ja": "短い（3文）", "en": "short (3 sentences)"},
+    "length.long": {"ja": "長い（8文まで）", "en": "long (up to 8 sentences)"},
+    "length.outline": {"ja": "見出しごとに1文", "en": "outline (one per section)"},
+    "articles": {"ja": "記事一覧", "en": "articles"},
+    "articles.description": {
+        "ja": "記事と節の一覧を表示します",
+        "en": "List the articles and their sections",
+    },
+    "help": {"ja": "ヘルプ", "en": "help"},
+    "help.description": {"ja": "このボットの使い方", "en": "How to use this bot"},
+    "logs": {"ja": "ログ", "en": "logs"},
+    "logs.description": {
+        "ja": "質問ログを確認します（モデレーター専用）",
+        "en": "Review the query log (moderators only)",
+    },
+    "logs.recent": {"ja": "最近", "en": "recent"},
+    "logs.recent.description": {"ja": "最近の質問", "en": "Latest questions"},
+    "logs.unanswered": {"ja": "未回答", "en": "unanswered"},
+    "logs.unanswered.description": {
+        "ja": "答えられなかった質問（似た質問をまとめて多い順）",
+        "en": "Refused questions, similar ones grouped, most frequent first",
+    },
+    "logs.search": {"ja": "検索", "en": "search"},
+    "logs.search.description": {"ja": "質問の文面を検索", "en": "Search question text"},
+    "logs.stats": {"ja": "統計", "en": "stats"},
+    "logs.stats.description": {
+        "ja": "集計と日別グラフ",
+        "en": "Figures and a questions-per-day chart",
+    },
+    "logs.export": {"ja": "書き出し", "en": "export"},
+    "logs.export.description": {
+        "ja": "CSV で書き出し（UTF-8 BOM 付き）",
+        "en": "CSV export (UTF-8 with BOM)",
+    },
+    "logs.forget": {"ja": "削除", "en": "forget"},
+    "logs.forget.description": {
+        "ja": "利用者の記録をすべて削除",
+        "en": "Delete all rows of a user",
+    },
+    "logs.count": {"ja": "件数", "en": "count"},
+    "logs.count.description": {"ja": "表示する件数", "en": "How many"},
+    "logs.user": {"ja": "利用者", "en": "user"},
+    "logs.user.description": {"ja": "この利用者に絞る", "en": "Only this user"},
+    "logs.channel": {"ja": "チャンネル", "en": "channel"},
+    "logs.channel.description": {"ja": "このチャンネルに絞る", "en": "Only this channel"},
+    "logs.days": {"ja": "日数", "en": "days"},
+    "logs.days.description": {"ja": "さかのぼる日数", "en": "How many days back"},
+    "logs.text": {"ja": "文字列", "en": "text"},
+    "logs.text.description": {"ja": "探す文字列（部分一致）", "en": "Text to find (substring)"},
+    "reload": {"ja": "再読み込み", "en": "reload"},
+    "reload.description": {
+        "ja": "記事フォルダを再読み込みします（モデレーター専用）",
+        "en": "Reload the article folder (moderators only)",
+    },
 }
 
 
-def t(key: str, locale: str | None = None, **params: object) -> str:
+def t(key: str, locale: str | None = None, /, **params: object) -> str:
     """The message `key` in `locale` ('ja' or 'en'; 'en-US' etc. count as English)."""
     lang = "en" if (locale or DEFAULT_LOCALE).lower().startswith("en") else "ja"
     text = MESSAGES[key].get(lang) or MESSAGES[key][DEFAULT_LOCALE]

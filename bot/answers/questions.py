@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 MAX_QUESTION_CHARS = 500
+# How a Japanese (or English) question usually ends: a question mark, or a sentence-final
+# particle/phrase that asks (か, の, かな, 教えて, とは).
+_QUESTION_END = re.compile(
+    r"([?？]|か|の|かな|かしら|かね|だろう|でしょう|教えて|教えてください|とは|って)[\s。.!！]*$"
+)
 
 
 def question_problem(question: str) -> tuple[str, dict[str, int]] | None:
@@ -13,3 +20,9 @@ def question_problem(question: str) -> tuple[str, dict[str, int]] | None:
     if len(text) > MAX_QUESTION_CHARS:
         return "too_long", {"limit": MAX_QUESTION_CHARS, "length": len(text)}
     return None
+
+
+def looks_like_question(text: str) -> bool:
+    """Whether a chat message in a Q&A channel is a question to answer (not small talk)."""
+    text = text.strip()
+    return bool(text) and len(text) >= 4 and bool(_QUESTION_END.search(text))

@@ -2,47 +2,82 @@
 
 from __future__ import annotations
 
+import asyncio
+import getpass
 import sys
+from typing import TextIO
 
 from bot.answers.questions import question_problem
+from bot.asking import Asker
 from bot.cli.render import answer_text, articles_text
+from bot.cli.summary_cmd import summary_text
 from bot.knowledge_base import KnowledgeBase
+from bot.settings import Settings
 from bot.strings import t
+from bot.summaries import LENGTHS, SummaryError, summarize
 
 QUIT = {":q", ":quit", "/quit", "exit", "quit"}
 
 
-def run_chat(kb: KnowledgeBase, stdin=None, stdout=None) -> int:
+async def run_chat(
+    kb: KnowledgeBase,
+    settings: Settings,
+    *,
+    log: bool,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> int:
     """Answer line by line; with stdin not a terminal, answer each line and stop at end of input."""
+    from bot.cli.main import asker_for
+
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty()
     color = stdout.isatty()
     if interactive:
         print(t("chat_intro"), file=stdout)
-    while True:
-        if interactive:
-            print("> ", end="", file=stdout, flush=True)
-        line = stdin.readline()
-        if not line:
-            break
-        text = line.strip()
-        if not text:
-            continue
-        if text in QUIT:
-            break
-        print(reply(kb, text, color=color), file=stdout, flush=True)
-        print(file=stdout, flush=True)
+    async with asker_for(kb, settings, log=log) as asker:
+        while True:
+            if interactive:
+                print("> ", end="", file=stdout, flush=True)
+            line = await asyncio.to_thread(stdin.readline)
+            if not line:
+                break
+            text = line.strip()
+            if not text:
+                continue
+            if text in QUIT:
+                break
+            print(await reply(kb, asker, text, color=color), file=stdout, flush=True)
+            print(file=stdout, flush=True)
     return 0
 
 
-def reply(kb: KnowledgeBase, text: str, *, color: bool = False) -> str:
+async def reply(kb: KnowledgeBase, asker: Asker, text: str, *, color: bool = False) -> str:
     if text == "/help":
         return f"{t('help')}\n{t('chat_intro')}"
     if text == "/articles":
         return articles_text(kb.library)
+    if text == "/summary" or text.startswith("/summary "):
+        return summary_reply(kb, text.split()[1:])
     problem = question_problem(text)
     if problem:
         key, params = problem
         return t(key, **params)
-    return answer_text(kb.ask(text), kb.library, kb.analyzer, color=color)
+    asked = await asker.ask(text, source="console", user_name=getpass.getuser())
+    return answer_text(asked.answer, kb.library, kb.analyzer, color=color)
+
+
+def summary_reply(kb: KnowledgeBase, words: list[str]) -> str:
+    """`/summary [article] [section] [short|long|outline]`, as in Discord."""
+    length = next((w for w in words if w in LENGTHS), "short")
+    rest = [w for w in words if w not in LENGTHS]
+    article = rest[0] if rest else None
+    section = rest[1] if len(rest) > 1 else None
+    try:
+        summary = summarize(
+            kb.library, article, section=section, length=length, analyzer=kb.analyzer
+        )
+    except SummaryError as e:
+        return e.message("ja")
+    return summary_text(summary)

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import getpass
 import json
 import logging
 import os
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from bot import __version__
 from bot.articles import ArticleError
+from bot.asking import Asker
+from bot.cli import logs_cmd, summary_cmd
 from bot.knowledge_base import KnowledgeBase
+from bot.querylog import QueryLog
 from bot.settings import Settings, SettingsError
 from bot.strings import t
 
@@ -38,7 +45,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="one JSON object per question, one per line"
     )
 
-    sub.add_parser("chat", help="コンソールで対話 / console chat")
+    ask.add_argument(
+        "--no-log", action="store_true", help="don't record the questions in the query log"
+    )
+    chat = sub.add_parser("chat", help="コンソールで対話 / console chat")
+    chat.add_argument(
+        "--no-log", action="store_true", help="don't record the questions in the query log"
+    )
+    sub.add_parser("run", help="Discord に接続 / connect to Discord (needs DISCORD_TOKEN)")
+    sub.add_parser(
+        "sync", help="スラッシュコマンドを全体に同期 / sync slash commands globally, then exit"
+    )
+
+    logs_cmd.add_parser(sub)
+    summary_cmd.add_parser(sub)
 
     check = sub.add_parser("check", help="記事を検査 / list and check the articles")
     check.add_argument("--json", action="store_true")
@@ -65,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(t("connect_hint"), file=sys.stderr)
             command = "chat"
+    if command == "logs":
+        return logs_cmd.run(args, settings)
     try:
         kb = KnowledgeBase.load(folder)
     except ArticleError as e:
@@ -72,13 +94,21 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if command == "ask":
-            return cmd_ask(kb, args.questions, as_json=args.json)
+            return asyncio.run(
+                cmd_ask(kb, settings, args.questions, as_json=args.json, log=not args.no_log)
+            )
+        if command == "summary":
+            return summary_cmd.run(args, kb)
         if command == "check":
             return cmd_check(kb, as_json=args.json)
         if command == "chat":
             from bot.cli.chat import run_chat
 
-            return run_chat(kb)
+            return asyncio.run(run_chat(kb, settings, log=not getattr(args, "no_log", False)))
+        if command in ("run", "sync"):
+            from bot.discordbot.runner import run
+
+            return run(settings, kb, sync_only=command == "sync")
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -88,20 +118,35 @@ def main(argv: list[str] | None = None) -> int:
     raise AssertionError(f"unhandled command {command}")
 
 
-def cmd_ask(kb: KnowledgeBase, questions: list[str], *, as_json: bool) -> int:
+async def cmd_ask(
+    kb: KnowledgeBase, settings: Settings, questions: list[str], *, as_json: bool, log: bool
+) -> int:
     from bot.cli.render import answer_text
 
     color = sys.stdout.isatty()
-    for question in questions:
-        answer = kb.ask(question)
-        if as_json:
-            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
-        else:
-            print(
-                f"Q: {question}\n{answer_text(answer, kb.library, kb.analyzer, color=color)}\n",
-                flush=True,
-            )
+    async with asker_for(kb, settings, log=log) as asker:
+        for question in questions:
+            answer = (await asker.ask(question, source="cli", user_name=getpass.getuser())).answer
+            if as_json:
+                print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+            else:
+                text = answer_text(answer, kb.library, kb.analyzer, color=color)
+                print(f"Q: {question}\n{text}\n", flush=True)
     return 0
+
+
+@contextlib.asynccontextmanager
+async def asker_for(kb: KnowledgeBase, settings: Settings, *, log: bool) -> AsyncIterator[Asker]:
+    """An `Asker` recording into the query log (unless `log` is False), flushed on the way out."""
+    if not log:
+        yield Asker(lambda: kb, None)
+        return
+    query_log = QueryLog(settings.log_db)
+    await query_log.start()
+    try:
+        yield Asker(lambda: kb, query_log)
+    finally:
+        await query_log.close()
 
 
 def cmd_check(kb: KnowledgeBase, *, as_json: bool) -> int:

@@ -139,3 +139,21 @@ def test_json_contract(kb):
         "citation_text",
     } <= set(p)
     assert isinstance(p["score"], float)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("アラスカ会談の意味は？", True),
+        ("米露の対立はどうなるのか", True),
+        ("トランプは何を示したの", True),
+        ("What did the summit prove?", True),
+        ("おはようございます", False),
+        ("了解", False),
+        ("", False),
+    ],
+)
+def test_looks_like_question(text, expected):
+    from bot.answers.questions import looks_like_question
+
+    assert looks_like_question(text) is expected

@@ -1,0 +1,66 @@
+"""Asking as every front end does it: answer off the event loop, time it, log it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.answers import Answer
+from bot.knowledge_base import KnowledgeBase
+from bot.querylog import QueryEntry, QueryLog
+
+
+@dataclass(frozen=True)
+class Asked:
+    """An answer and the id of its log row (for feedback); the id is None when not logged."""
+
+    answer: Answer
+    query_id: int | None
+    latency_ms: float
+
+
+class Asker:
+    """Holds no state of its own: the knowledge base comes from `knowledge()` on every question,
+    so a reload takes effect for the next question without touching this object."""
+
+    def __init__(self, knowledge: Callable[[], KnowledgeBase], log: QueryLog | None) -> None:
+        self.knowledge = knowledge
+        self.log = log
+
+    async def ask(
+        self,
+        question: str,
+        *,
+        source: str,
+        user_id: int | None = None,
+        user_name: str | None = None,
+        guild_id: int | None = None,
+        channel_id: int | None = None,
+    ) -> Asked:
+        start = time.perf_counter()
+        # Tokenising and scoring take milliseconds to tens of them: never on the event loop.
+        answer = await asyncio.to_thread(self.knowledge().ask, question)
+        latency_ms = round((time.perf_counter() - start) * 1000, 2)
+        query_id = None
+        if self.log is not None:
+            best = answer.best
+            query_id = self.log.record(
+                QueryEntry(
+                    question=question,
+                    source=source,
+                    answered=answer.answered,
+                    user_id=user_id,
+                    user_name=user_name,
+                    guild_id=guild_id,
+                    channel_id=channel_id,
+                    top_article=best.article if best else None,
+                    top_section=best.section if best else None,
+                    top_paragraph=best.paragraph if best else None,
+                    top_score=best.score if best else None,
+                    n_passages=len(answer.passages),
+                    latency_ms=latency_ms,
+                )
+            )
+        return Asked(answer, query_id, latency_ms)

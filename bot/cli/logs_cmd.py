@@ -1,0 +1,124 @@
+"""`python -m bot logs …`: the moderators' reports from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import getpass
+import json
+import sys
+from pathlib import Path
+
+from bot.querylog import QueryLog, QueryRow, Stats
+from bot.querylog.chart import render_daily_chart
+from bot.settings import Settings
+
+READ_COMMANDS = ("recent", "unanswered", "search", "stats")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    logs = sub.add_parser("logs", help="質問ログ / the query log (moderators)")
+    cmds = logs.add_subparsers(dest="logs_command", metavar="LOGS_COMMAND", required=True)
+    recent = cmds.add_parser("recent", help="最近の質問 / latest questions")
+    recent.add_argument("--count", type=int, default=20)
+    recent.add_argument("--user", type=int, help="user id")
+    recent.add_argument("--channel", type=int, help="channel id")
+    unanswered = cmds.add_parser(
+        "unanswered", help="答えられなかった質問 / refused questions, grouped"
+    )
+    unanswered.add_argument("--days", type=float, default=7)
+    search = cmds.add_parser("search", help="質問を検索 / search question text")
+    search.add_argument("text")
+    search.add_argument("--limit", type=int, default=20)
+    stats = cmds.add_parser("stats", help="集計とグラフ / figures and a chart")
+    stats.add_argument("--days", type=int, default=30)
+    stats.add_argument(
+        "--png", type=Path, metavar="FILE", help="write the questions-per-day chart here"
+    )
+    export = cmds.add_parser("export", help="CSV 出力 / CSV export (UTF-8 with BOM)")
+    export.add_argument("--days", type=float)
+    export.add_argument("--out", type=Path, metavar="FILE", help="default: standard output")
+    forget = cmds.add_parser("forget", help="利用者の記録を削除 / delete a user's rows")
+    forget.add_argument("user", type=int, help="user id")
+    for p in (recent, unanswered, search, stats):
+        p.add_argument("--json", action="store_true", help="one JSON object per row")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    return asyncio.run(_run(args, settings))
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    operator = getpass.getuser()
+    async with QueryLog.open(settings.log_db) as log:
+        command = args.logs_command
+        if command == "recent":
+            rows = await log.recent(args.count, user_id=args.user, channel_id=args.channel)
+            _emit_rows(rows, args.json)
+        elif command == "unanswered":
+            groups = await log.unanswered(args.days)
+            if args.json:
+                _json_lines(groups)
+            for g in [] if args.json else groups:
+                print(f"{g.count:4d}×  {g.question}  (last {g.last_asked})")
+        elif command == "search":
+            log.record_action(None, operator, "search", args.text[:200])
+            _emit_rows(await log.search(args.text, args.limit), args.json)
+        elif command == "stats":
+            stats = await log.stats(args.days)
+            if args.json:
+                print(json.dumps(dataclasses.asdict(stats), ensure_ascii=False))
+            else:
+                print(stats_text(stats))
+            if args.png:
+                png = render_daily_chart(stats.daily, f"質問数 / questions per day ({args.days}d)")
+                args.png.write_bytes(png)
+                print(f"chart: {args.png}", file=sys.stderr)
+        elif command == "export":
+            data = await log.export_csv(args.days)
+            log.record_action(None, operator, "export", f"days={args.days}")
+            if args.out:
+                args.out.write_bytes(data)
+            else:
+                sys.stdout.buffer.write(data)
+        elif command == "forget":
+            n = await log.forget(args.user, None, operator)
+            print(f"{n} 件削除しました / deleted {n} row(s) of user {args.user}")
+    return 0
+
+
+def _json_lines(items: list) -> None:
+    for item in items:
+        print(json.dumps(dataclasses.asdict(item), ensure_ascii=False))
+
+
+def _emit_rows(rows: list[QueryRow], as_json: bool) -> None:
+    if as_json:
+        _json_lines(rows)
+        return
+    for r in rows:
+        mark = "✓" if r.answered else "✗"
+        where = r.top_section or "-"
+        print(
+            f"{r.time}  {mark} [{r.source}] {r.user_name or r.user_id or '-'}: {r.question}  → {where}"
+        )
+    if not rows:
+        print("(該当なし / no rows)")
+
+
+def stats_text(stats: Stats) -> str:
+    rate = f"{stats.answer_rate:.0%}" if stats.answer_rate is not None else "-"
+    lines = [
+        f"期間 / period: {stats.days} days since {stats.since}",
+        f"質問 / questions: {stats.total}  回答 / answered: {stats.answered}  "
+        f"未回答 / refused: {stats.refused}  回答率 / answer rate: {rate}",
+        f"評価 / ratings: 👍 {stats.thumbs_up}  👎 {stats.thumbs_down}",
+    ]
+    if stats.top_questions:
+        lines.append("よくある質問 / top questions:")
+        lines += [f"  {g.count:3d}× {g.question}" for g in stats.top_questions]
+    if stats.top_sections:
+        lines.append("よく引用される節 / top sections:")
+        lines += [f"  {s.count:3d}× {s.section} ({s.article})" for s in stats.top_sections]
+    return "\n".join(lines)

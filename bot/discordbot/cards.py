@@ -1,0 +1,180 @@
+"""Embeds for answers, refusals and listings, always within Discord's size limits.
+
+Text that comes from users or articles is markdown-escaped; only our own bold marks remain.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord.utils import escape_markdown
+
+from bot.answers import Answer, Passage
+from bot.answers.highlight import segments
+from bot.articles import Article, Library, Section
+from bot.strings import t
+from bot.summaries import Summary
+from bot.text.tokens import Analyzer
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_LIMIT = 1024
+FOOTER_LIMIT = 2048
+MESSAGE_LIMIT = 2000
+ANSWER_COLOUR = discord.Colour(0x2B6CB0)
+REFUSAL_COLOUR = discord.Colour(0x718096)
+
+
+def fit(text: str, limit: int, locale: str | None = None) -> str:
+    """`text` cut to `limit` characters, saying so when it was cut."""
+    if len(text) <= limit:
+        return text
+    tail = t("truncated", locale)
+    return text[: limit - len(tail)] + tail
+
+
+def plain(text: str) -> str:
+    """User or article text made inert: no markdown, and mentions shown but never parsed."""
+    return escape_markdown(text).replace("@", "@\u200b")
+
+
+def quote_markdown(p: Passage, analyzer: Analyzer) -> str:
+    return "".join(
+        f"**{plain(s)}**" if hit else plain(s)
+        for s, hit in segments(p.quote, p.matched_terms, analyzer)
+    )
+
+
+def citation_markdown(p: Passage, locale: str | None) -> str:
+    text = plain(p.citation.text())
+    if p.paragraph:
+        text += f"（{t('paragraph', locale, n=p.paragraph)}）"
+    if p.citation.url:
+        text += f"\n<{p.citation.url}>"
+    return text
+
+
+def answer_embed(
+    question: str, answer: Answer, index: int, analyzer: Analyzer, locale: str | None
+) -> discord.Embed:
+    """The answer card for candidate `index`: quote, citation, score."""
+    p = answer.passages[index]
+    embed = discord.Embed(
+        title=fit(f"{t('question', locale)}: {plain(question)}", TITLE_LIMIT, locale),
+        description=fit(f"> {quote_markdown(p, analyzer)}", DESCRIPTION_LIMIT, locale),
+        colour=ANSWER_COLOUR,
+        url=p.citation.url,
+    )
+    embed.add_field(
+        name=t("source", locale),
+        value=fit(citation_markdown(p, locale), FIELD_LIMIT, locale),
+        inline=False,
+    )
+    footer = f"{t('score', locale)} {p.score:.2f}"
+    if len(answer.passages) > 1:
+        footer += f" · {t('candidate', locale, i=index + 1, n=len(answer.passages))}"
+    embed.set_footer(text=fit(footer, FOOTER_LIMIT, locale))
+    return embed
+
+
+def refusal_embed(
+    question: str, answer: Answer, library: Library, locale: str | None
+) -> discord.Embed:
+    """A polite refusal that names the words the articles never use and lists what they cover."""
+    lines = [t("refused", locale)]
+    if answer.unknown_terms:
+        lines.append(
+            t("unknown_terms", locale, terms="」「".join(plain(x) for x in answer.unknown_terms))
+        )
+    if answer.kind == "invalid":
+        lines = [t("invalid", locale)]
+    embed = discord.Embed(
+        title=fit(f"{t('question', locale)}: {plain(question)}", TITLE_LIMIT, locale),
+        description=fit("\n".join(lines), DESCRIPTION_LIMIT, locale),
+        colour=REFUSAL_COLOUR,
+    )
+    embed.add_field(
+        name=t("covered", locale),
+        value=fit(outline(library, locale), FIELD_LIMIT, locale),
+        inline=False,
+    )
+    return embed
+
+
+def outline(library: Library, locale: str | None) -> str:
+    if not library.articles:
+        return t("no_articles", locale)
+    parts = []
+    for a in library.articles:
+        headings = "\n".join(f"・{plain(s.heading)}" for s in a.sections if not s.is_lead)
+        parts.append(f"**{plain(a.title)}** (`{a.id}`)\n{headings}")
+    return "\n".join(parts)
+
+
+def articles_embed(library: Library, locale: str | None) -> discord.Embed:
+    embed = discord.Embed(title=t("articles_title", locale), colour=ANSWER_COLOUR)
+    if not library.articles:
+        embed.description = t("no_articles", locale)
+    for a in library.articles[:25]:  # an embed holds at most 25 fields
+        credit = ", ".join(x for x in (a.author, a.publisher, a.date) if x)
+        sections = "\n".join(
+            f"{s.index}. {t('lead', locale) if s.is_lead else plain(s.heading)}" for s in a.sections
+        )
+        embed.add_field(
+            name=fit(f"{a.title} ({a.id})", TITLE_LIMIT, locale),
+            value=fit(f"{plain(credit)}\n{sections}", FIELD_LIMIT, locale),
+            inline=False,
+        )
+    return embed
+
+
+def section_embed(article: Article, section: Section, locale: str | None) -> discord.Embed:
+    heading = t("lead", locale) if section.is_lead else section.heading
+    embed = discord.Embed(
+        title=fit(f"{article.title} — {heading}", TITLE_LIMIT, locale),
+        description=fit(
+            "\n\n".join(plain(p.text) for p in section.paragraphs), DESCRIPTION_LIMIT, locale
+        ),
+        colour=ANSWER_COLOUR,
+        url=article.url,
+    )
+    credit = ", ".join(x for x in (article.author, article.publisher, article.date) if x)
+    if credit:
+        embed.set_footer(text=fit(credit, FOOTER_LIMIT, locale))
+    return embed
+
+
+def help_embed(locale: str | None) -> discord.Embed:
+    return discord.Embed(
+        title=t("help_title", locale),
+        description=f"{t('help', locale)}\n\n{t('help_commands', locale)}",
+        colour=ANSWER_COLOUR,
+    )
+
+
+def summary_embed(summary: Summary, library: Library, locale: str | None) -> discord.Embed:
+    """The summary's sentences, verbatim, under their section headings; cited in the footer."""
+    lines: list[str] = []
+    heading = None
+    for s in summary.sentences:
+        if s.section_index != heading:
+            heading = s.section_index
+            name = (
+                t("lead", locale) if s.section_index == 0 and s.section == "リード" else s.section
+            )
+            lines.append(f"**■ {plain(name)}**")
+        lines.append(f"> {plain(s.text)}")
+    if not lines:
+        lines.append(t("summary_empty", locale))
+    article = library.get(summary.article_id)
+    embed = discord.Embed(
+        title=fit(t("summary_of", locale, title=summary.title), TITLE_LIMIT, locale),
+        description=fit("\n".join(lines), DESCRIPTION_LIMIT, locale),
+        colour=ANSWER_COLOUR,
+        url=article.url if article else None,
+    )
+    if article:
+        credit = ", ".join(x for x in (article.author, article.publisher, article.date) if x)
+        embed.set_footer(
+            text=fit(f"{t('source', locale)}: {article.title} — {credit}", FOOTER_LIMIT, locale)
+        )
+    return embed

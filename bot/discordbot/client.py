@@ -1,0 +1,150 @@
+"""The bot: settings, the knowledge base it serves, the query log, and command sync."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+import discord
+from discord.ext import commands
+
+from bot.asking import Asker
+from bot.discordbot.errors import on_app_command_error, reply_ephemeral
+from bot.discordbot.translator import Translator
+from bot.knowledge_base import KnowledgeBase
+from bot.querylog import QueryLog
+from bot.ratelimit import AnswerSlots, Cooldown
+from bot.settings import Settings
+from bot.strings import MESSAGES, t
+
+log = logging.getLogger(__name__)
+NO_PINGS = discord.AllowedMentions.none()
+
+
+class AnswerBot(commands.Bot):
+    """Owns what the cogs share; cogs hold the commands."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        kb: KnowledgeBase,
+        query_log: QueryLog | None,
+        *,
+        sync_global: bool | None = None,
+        **options: object,
+    ) -> None:
+        intents = discord.Intents.default()
+        # Privileged; only needed to read questions in Q&A channels without a mention.
+        intents.message_content = bool(settings.qa_channel_ids)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            allowed_mentions=NO_PINGS,
+            help_command=None,
+            **options,
+        )
+        self.settings = settings
+        self.kb = kb
+        self.query_log = query_log
+        self.asker = Asker(lambda: self.kb, query_log)
+        self.cooldown = Cooldown(settings.user_cooldown_seconds)
+        self.slots = AnswerSlots(settings.max_concurrent_answers)
+        self.sync_global = sync_global
+        self.sync_state = settings.log_db.parent / "command-tree.sha256"
+        self._reload_lock = asyncio.Lock()
+
+    async def setup_hook(self) -> None:
+        from bot.discordbot.cogs.browse import Browse
+        from bot.discordbot.cogs.qa import QA
+
+        await self.tree.set_translator(Translator())
+        self.tree.on_error = on_app_command_error
+        await self.add_cog(QA(self))
+        await self.add_cog(Browse(self))
+        if self.query_log is not None:
+            from bot.discordbot.cogs.logs import Logs
+
+            await self.add_cog(Logs(self, self.query_log))
+        await self.sync_commands()
+
+    async def on_message(self, message: discord.Message) -> None:
+        """No prefix commands: messages are handled by the Q&A cog's listener."""
+
+    async def sync_commands(self) -> None:
+        """Guild sync at start for configured guilds (instant); global sync only when asked or
+        when the command tree changed since the last global sync, to respect rate limits."""
+        for guild_id in self.settings.discord_guild_ids:
+            guild = discord.Object(guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d command(s) to guild %s", len(synced), guild_id)
+        digest = await self.tree_digest()
+        wanted = self.sync_global
+        if wanted is None:
+            wanted = not self.settings.discord_guild_ids and self._stored_digest() != digest
+        if wanted:
+            synced = await self.tree.sync()
+            log.info("synced %d command(s) globally", len(synced))
+            self._store_digest(digest)
+
+    async def tree_digest(self) -> str:
+        payload = [c.to_dict(self.tree) for c in self.tree.get_commands()]
+        blob = json.dumps([payload, MESSAGES], sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def _stored_digest(self) -> str | None:
+        try:
+            return self.sync_state.read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+
+    def _store_digest(self, digest: str) -> None:
+        try:
+            self.sync_state.parent.mkdir(parents=True, exist_ok=True)
+            self.sync_state.write_text(digest, encoding="utf-8")
+        except OSError as e:
+            log.warning("cannot record the command sync state in %s: %s", self.sync_state, e)
+
+    def locale_of(self, interaction: discord.Interaction) -> str:
+        """Japanese for Japanese clients, English for English ones, else the configured default."""
+        value = interaction.locale.value if interaction.locale else ""
+        if value.startswith("en"):
+            return "en"
+        if value == "ja":
+            return "ja"
+        return self.settings.default_locale
+
+    def is_moderator(
+        self, member: discord.abc.User, permissions: discord.Permissions | None = None
+    ) -> bool:
+        if permissions is not None and permissions.manage_messages:
+            return True
+        if isinstance(member, discord.Member):
+            if member.guild_permissions.manage_messages:
+                return True
+            role = self.settings.moderator_role_id
+            return role is not None and any(r.id == role for r in member.roles)
+        return False
+
+    async def reload_knowledge(self, folder: Path | None = None) -> tuple[bool, str]:
+        """Build a new knowledge base off the loop; keep the old one if any file fails."""
+        async with self._reload_lock:
+            folder = folder or self.settings.knowledge_dir
+            try:
+                kb = await asyncio.to_thread(KnowledgeBase.load, folder)
+            except Exception as e:  # a missing folder, or anything else: keep serving
+                log.exception("reload failed")
+                return False, str(e)
+            if kb.library.errors:
+                return False, "\n".join(str(e) for e in kb.library.errors)
+            self.kb = kb
+            return True, ""
+
+    async def send_error(self, interaction: discord.Interaction) -> None:
+        try:
+            await reply_ephemeral(interaction, t("error", self.locale_of(interaction)))
+        except discord.HTTPException:
+            log.exception("could not tell the user about the error")

@@ -1,0 +1,1 @@
+"""Feature groups of the Discord bot, one cog each."""

@@ -1,0 +1,135 @@
+"""Reading the collection: /summary, /articles, /help, and the moderators' /reload."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discordbot import cards
+from bot.discordbot.client import NO_PINGS, AnswerBot
+from bot.discordbot.errors import NotModerator
+from bot.discordbot.translator import text
+from bot.strings import t
+from bot.summaries import SummaryError, summarize
+
+AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
+
+
+class Browse(commands.Cog):
+    def __init__(self, bot: AnswerBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name=text("summary"), description=text("summary.description"))
+    @app_commands.rename(
+        article=text("summary.article"),
+        section=text("summary.section"),
+        length=text("summary.length"),
+    )
+    @app_commands.describe(
+        article=text("summary.article.description"),
+        section=text("summary.section.description"),
+        length=text("summary.length.description"),
+    )
+    @app_commands.choices(
+        length=[
+            app_commands.Choice(name=text("length.short"), value="short"),
+            app_commands.Choice(name=text("length.long"), value="long"),
+            app_commands.Choice(name=text("length.outline"), value="outline"),
+        ]
+    )
+    async def summary(
+        self,
+        interaction: discord.Interaction,
+        article: str | None = None,
+        section: str | None = None,
+        length: str = "short",
+    ) -> None:
+        locale = self.bot.locale_of(interaction)
+        kb = self.bot.kb
+        try:
+            result = await self.bot.loop.run_in_executor(
+                None,
+                lambda: summarize(
+                    kb.library, article, section=section, length=length, analyzer=kb.analyzer
+                ),
+            )
+        except SummaryError as e:
+            await interaction.response.send_message(
+                e.message(locale), ephemeral=True, allowed_mentions=NO_PINGS
+            )
+            return
+        await interaction.response.send_message(
+            embed=cards.summary_embed(result, kb.library, locale), allowed_mentions=NO_PINGS
+        )
+
+    @summary.autocomplete("article")
+    async def article_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        needle = current.strip().lower()
+        out = []
+        for a in self.bot.kb.library.articles:
+            if needle in a.id or needle in a.title.lower():
+                out.append(
+                    app_commands.Choice(name=cards.fit(f"{a.title} ({a.id})", 100), value=a.id)
+                )
+        return out[:AUTOCOMPLETE_LIMIT]
+
+    @summary.autocomplete("section")
+    async def section_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        library = self.bot.kb.library
+        chosen = getattr(interaction.namespace, "article", None)
+        article = (
+            library.get(chosen)
+            if chosen
+            else (library.articles[0] if len(library.articles) == 1 else None)
+        )
+        if article is None:
+            return []
+        locale = self.bot.locale_of(interaction)
+        needle = current.strip()
+        out = []
+        for s in article.sections:
+            heading = t("lead", locale) if s.is_lead else s.heading
+            if needle in heading or needle == str(s.index):
+                out.append(
+                    app_commands.Choice(
+                        name=cards.fit(f"{s.index}. {heading}", 100), value=str(s.index)
+                    )
+                )
+        return out[:AUTOCOMPLETE_LIMIT]
+
+    @app_commands.command(name=text("articles"), description=text("articles.description"))
+    async def articles(self, interaction: discord.Interaction) -> None:
+        locale = self.bot.locale_of(interaction)
+        await interaction.response.send_message(
+            embed=cards.articles_embed(self.bot.kb.library, locale), ephemeral=True
+        )
+
+    @app_commands.command(name=text("help"), description=text("help.description"))
+    async def help(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(
+            embed=cards.help_embed(self.bot.locale_of(interaction)), ephemeral=True
+        )
+
+    @app_commands.command(name=text("reload"), description=text("reload.description"))
+    @app_commands.default_permissions(manage_messages=True)
+    @app_commands.guild_only()
+    async def reload(self, interaction: discord.Interaction) -> None:
+        if not self.bot.is_moderator(interaction.user, interaction.permissions):
+            raise NotModerator
+        locale = self.bot.locale_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        ok, errors = await self.bot.reload_knowledge()
+        if ok:
+            kb = self.bot.kb
+            sentences = sum(a.sentence_count for a in kb.library.articles)
+            message = t("reloaded", locale, articles=len(kb.library.articles), sentences=sentences)
+        else:
+            message = t("reload_failed", locale, errors=cards.plain(errors))
+        await interaction.followup.send(
+            cards.fit(message, cards.MESSAGE_LIMIT, locale), ephemeral=True
+        )

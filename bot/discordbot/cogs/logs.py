@@ -1,0 +1,185 @@
+"""/logs: the query log for moderators. Every reply is ephemeral; access is checked twice."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discordbot.cards import plain
+from bot.discordbot.client import NO_PINGS, AnswerBot
+from bot.discordbot.errors import NotModerator
+from bot.discordbot.pages import PagedView, paginate
+from bot.discordbot.translator import text
+from bot.querylog import QueryLog, QueryRow
+from bot.querylog.chart import render_daily_chart
+from bot.strings import t
+
+WRITE_TIMEOUT = 10.0
+
+
+@app_commands.default_permissions(manage_messages=True)
+@app_commands.guild_only()
+class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("logs.description")):
+    def __init__(self, bot: AnswerBot, log: QueryLog) -> None:
+        self.bot = bot
+        self.log = log
+        super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """The second gate: `default_permissions` can be changed by server admins, this can't."""
+        if not self.bot.is_moderator(interaction.user, interaction.permissions):
+            raise NotModerator
+        return True
+
+    async def _show(self, interaction: discord.Interaction, title: str, lines: list[str]) -> None:
+        view = PagedView(title, paginate(lines), self.bot.locale_of(interaction))
+        await interaction.followup.send(
+            embed=view.embed(), view=view, ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    def _audit(self, interaction: discord.Interaction, action: str, detail: str = "") -> None:
+        self.log.record_action(
+            interaction.user.id, interaction.user.display_name, action, detail[:500]
+        )
+
+    @app_commands.command(name=text("logs.recent"), description=text("logs.recent.description"))
+    @app_commands.rename(
+        count=text("logs.count"), user=text("logs.user"), channel=text("logs.channel")
+    )
+    @app_commands.describe(
+        count=text("logs.count.description"),
+        user=text("logs.user.description"),
+        channel=text("logs.channel.description"),
+    )
+    async def recent(
+        self,
+        interaction: discord.Interaction,
+        count: app_commands.Range[int, 1, 200] = 20,
+        user: discord.User | None = None,
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        rows = await self.log.recent(
+            count, user_id=user and user.id, channel_id=channel and channel.id
+        )
+        await self._show(
+            interaction,
+            t("logs_recent_title", self.bot.locale_of(interaction)),
+            [row_line(r) for r in rows],
+        )
+
+    @app_commands.command(
+        name=text("logs.unanswered"), description=text("logs.unanswered.description")
+    )
+    @app_commands.rename(days=text("logs.days"))
+    @app_commands.describe(days=text("logs.days.description"))
+    async def unanswered(
+        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 3650] = 7
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        groups = await self.log.unanswered(days)
+        lines = [f"**{g.count}×** {plain(g.question)} — {g.last_asked[:10]}" for g in groups]
+        await self._show(
+            interaction,
+            t("logs_unanswered_title", self.bot.locale_of(interaction), days=days),
+            lines,
+        )
+
+    @app_commands.command(name=text("logs.search"), description=text("logs.search.description"))
+    @app_commands.rename(text_=text("logs.text"))
+    @app_commands.describe(text_=text("logs.text.description"))
+    async def search(self, interaction: discord.Interaction, text_: str) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        self._audit(interaction, "search", text_)
+        rows = await self.log.search(text_, 100)
+        title = t("logs_search_title", self.bot.locale_of(interaction), text=text_[:100])
+        await self._show(interaction, title, [row_line(r) for r in rows])
+
+    @app_commands.command(name=text("logs.stats"), description=text("logs.stats.description"))
+    @app_commands.rename(days=text("logs.days"))
+    @app_commands.describe(days=text("logs.days.description"))
+    async def stats(
+        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 365] = 30
+    ) -> None:
+        locale = self.bot.locale_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        self._audit(interaction, "stats", f"days={days}")
+        s = await self.log.stats(days)
+        rate = f"{s.answer_rate:.0%}" if s.answer_rate is not None else "-"
+        embed = discord.Embed(
+            title=t("logs_stats_title", locale, days=days),
+            description=t(
+                "logs_stats_body",
+                locale,
+                total=s.total,
+                answered=s.answered,
+                refused=s.refused,
+                rate=rate,
+                up=s.thumbs_up,
+                down=s.thumbs_down,
+            ),
+        )
+        if s.top_questions:
+            value = "\n".join(f"{g.count}× {plain(g.question)}" for g in s.top_questions)
+            embed.add_field(name=t("logs_top_questions", locale), value=value[:1024], inline=False)
+        if s.top_sections:
+            value = "\n".join(f"{c.count}× {plain(c.section)}" for c in s.top_sections)
+            embed.add_field(name=t("logs_top_sections", locale), value=value[:1024], inline=False)
+        png = await asyncio.to_thread(
+            render_daily_chart, s.daily, t("logs_stats_title", locale, days=days)
+        )
+        embed.set_image(url="attachment://stats.png")
+        await interaction.followup.send(
+            embed=embed,
+            file=discord.File(io.BytesIO(png), "stats.png"),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    @app_commands.command(name=text("logs.export"), description=text("logs.export.description"))
+    @app_commands.rename(days=text("logs.days"))
+    @app_commands.describe(days=text("logs.days.description"))
+    async def export(
+        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 3650] | None = None
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        self._audit(interaction, "export", f"days={days}")
+        data = await self.log.export_csv(days)
+        rows = max(0, data.count(b"\n") - 1)
+        await interaction.followup.send(
+            t("logs_exported", self.bot.locale_of(interaction), n=rows),
+            file=discord.File(io.BytesIO(data), "queries.csv"),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    @app_commands.command(name=text("logs.forget"), description=text("logs.forget.description"))
+    @app_commands.rename(user=text("logs.user"))
+    @app_commands.describe(user=text("logs.user.description"))
+    async def forget(self, interaction: discord.Interaction, user: discord.User) -> None:
+        locale = self.bot.locale_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            async with asyncio.timeout(WRITE_TIMEOUT):
+                n = await self.log.forget(
+                    user.id, interaction.user.id, interaction.user.display_name
+                )
+        except TimeoutError:
+            await interaction.followup.send(t("logs_busy", locale), ephemeral=True)
+            return
+        await interaction.followup.send(
+            t("logs_forgot", locale, user=plain(user.display_name), n=n),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+
+def row_line(r: QueryRow) -> str:
+    mark = "✅" if r.answered else "❌"
+    who = plain(r.user_name or str(r.user_id or "-"))
+    where = f" → {plain(r.top_section)}" if r.top_section else ""
+    return f"`{r.time[:16].replace('T', ' ')}` {mark} **{who}** [{r.source}] {plain(r.question[:200])}{where}"

@@ -1,0 +1,47 @@
+"""One handler for every slash-command error: a friendly ephemeral reply, a logged traceback."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+from bot.strings import t
+
+log = logging.getLogger(__name__)
+
+
+class NotModerator(app_commands.CheckFailure):
+    """The user lacks Manage Messages and the moderator role."""
+
+
+async def reply_ephemeral(interaction: discord.Interaction, text: str) -> None:
+    """Reply whether or not the interaction was already answered or deferred."""
+    if interaction.response.is_done():
+        await interaction.followup.send(
+            text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+    else:
+        await interaction.response.send_message(
+            text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+
+async def on_app_command_error(
+    interaction: discord.Interaction, error: app_commands.AppCommandError
+) -> None:
+    from bot.discordbot.client import AnswerBot
+
+    bot = interaction.client
+    locale = bot.locale_of(interaction) if isinstance(bot, AnswerBot) else None
+    if isinstance(error, NotModerator | app_commands.MissingPermissions):
+        text = t("moderators_only", locale)
+    else:
+        command = interaction.command.qualified_name if interaction.command else "?"
+        log.error("command /%s failed", command, exc_info=error)
+        text = t("error", locale)
+    try:
+        await reply_ephemeral(interaction, text)
+    except discord.HTTPException:
+        log.exception("could not tell the user about the error")

@@ -1,0 +1,56 @@
+"""Paged embeds with ◀ ▶ buttons, for reports longer than one embed."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.discordbot.cards import ANSWER_COLOUR, DESCRIPTION_LIMIT, fit
+from bot.strings import t
+
+PAGE_TIMEOUT = 15 * 60
+
+
+def paginate(lines: list[str], per_page: int = 10, limit: int = DESCRIPTION_LIMIT) -> list[str]:
+    """Group lines into pages of at most `per_page` lines and `limit` characters."""
+    pages: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        line = line[: limit // 2]
+        if current and (len(current) == per_page or len("\n".join([*current, line])) > limit):
+            pages.append("\n".join(current))
+            current = []
+        current.append(line)
+    if current:
+        pages.append("\n".join(current))
+    return pages
+
+
+class PagedView(discord.ui.View):
+    """Shows one page at a time; the buttons only appear when there is more than one page."""
+
+    def __init__(self, title: str, pages: list[str], locale: str) -> None:
+        super().__init__(timeout=PAGE_TIMEOUT)
+        self.title = title
+        self.pages = pages or [t("no_rows", locale)]
+        self.locale = locale
+        self.index = 0
+        if len(self.pages) < 2:
+            self.clear_items()
+
+    def embed(self) -> discord.Embed:
+        embed = discord.Embed(
+            title=fit(self.title, 256), description=self.pages[self.index], colour=ANSWER_COLOUR
+        )
+        if len(self.pages) > 1:
+            embed.set_footer(text=t("page", self.locale, i=self.index + 1, n=len(self.pages)))
+        return embed
+
+    @discord.ui.button(emoji="◀️", style=discord.ButtonStyle.secondary)
+    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.index = (self.index - 1) % len(self.pages)
+        await interaction.response.edit_message(embed=self.embed(), view=self)
+
+    @discord.ui.button(emoji="▶️", style=discord.ButtonStyle.secondary)
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.index = (self.index + 1) % len(self.pages)
+        await interaction.response.edit_message(embed=self.embed(), view=self)

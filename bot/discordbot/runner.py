@@ -1,0 +1,91 @@
+"""Starting and stopping the Discord bot: endpoints, the query log, signals, clear failures."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+
+import discord
+import yarl
+
+from bot.discordbot.client import AnswerBot
+from bot.knowledge_base import KnowledgeBase
+from bot.querylog import QueryLog
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def point_at(api_base: str | None, gateway_url: str | None) -> None:
+    """Send REST and gateway traffic to a Discord-compatible server instead of discord.com."""
+    if api_base:
+        discord.http.Route.BASE = api_base.rstrip("/")
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def run(settings: Settings, kb: KnowledgeBase, *, sync_only: bool = False) -> int:
+    """`python -m bot run` / `sync`; returns the process exit code."""
+    if not settings.discord_token:
+        print(
+            "DISCORD_TOKEN が設定されていません (.env を参照) / DISCORD_TOKEN is not set (see .env.example)",
+            file=sys.stderr,
+        )
+        return 2
+    point_at(settings.discord_api_base, settings.discord_gateway_url)
+    try:
+        return asyncio.run(_serve(settings, kb, sync_only=sync_only))
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _serve(settings: Settings, kb: KnowledgeBase, *, sync_only: bool) -> int:
+    query_log = QueryLog(settings.log_db)
+    await query_log.start()
+    retention = None
+    if settings.log_retention_days:
+        retention = asyncio.create_task(query_log.run_retention(settings.log_retention_days))
+    bot = AnswerBot(settings, kb, query_log, sync_global=True if sync_only else None)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):  # not on Windows
+            loop.add_signal_handler(sig, stop.set)
+    if sync_only:
+        bot.add_listener(_stop_when_ready(stop), "on_ready")
+    try:
+        runner = asyncio.create_task(bot.start(settings.discord_token))
+        stopper = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if runner in done:
+            runner.result()  # raises what made the bot stop
+        log.info("shutting down")
+        return 0
+    except discord.LoginFailure:
+        print(
+            "DISCORD_TOKEN が無効です / DISCORD_TOKEN is invalid: Discord refused to log in",
+            file=sys.stderr,
+        )
+        return 2
+    except discord.PrivilegedIntentsRequired:
+        print(
+            "DISCORD_QA_CHANNEL_IDS needs the Message Content intent: enable it in the developer portal "
+            "(Bot → Privileged Gateway Intents) / Q&A チャンネルには Message Content intent が必要です",
+            file=sys.stderr,
+        )
+        return 2
+    finally:
+        await bot.close()
+        if retention:
+            retention.cancel()
+        await query_log.close()
+
+
+def _stop_when_ready(stop: asyncio.Event):
+    async def on_ready() -> None:
+        stop.set()
+
+    return on_ready

@@ -1,0 +1,66 @@
+"""Answer cards stay inside Discord's limits and never carry live markdown or mentions."""
+
+from bot.answers import Answer, Citation, Passage
+from bot.discordbot import cards
+
+
+def passage(quote: str, **kw) -> Passage:
+    citation = Citation(
+        "題名", kw.get("section", "節"), "著者", "発行元", "2025-08-18", kw.get("url")
+    )
+    return Passage(quote, "a", "題名", citation.section, 1, 2, 0.5, ("会談",), citation)
+
+
+def test_answer_embed_bolds_matched_terms_and_cites(kb):
+    answer = kb.ask("アンカレッジは最終的な平和だったのか")
+    embed = cards.answer_embed("アンカレッジは最終的な平和だったのか", answer, 0, kb.analyzer, "ja")
+    assert "**アンカレッジ**" in embed.description
+    assert "**平和**" in embed.description
+    assert embed.fields[0].name == "出典"
+    assert "次に何が起こるか" in embed.fields[0].value and "第2段落" in embed.fields[0].value
+    assert embed.footer.text.startswith("スコア")
+    english = cards.answer_embed("q", answer, 0, kb.analyzer, "en")
+    assert english.fields[0].name == "Source" and "paragraph 2" in english.fields[0].value
+
+
+def test_user_text_is_inert(kb):
+    question = "@everyone **太字** <@&123> の会談は？"
+    answer = Answer(question, True, "passage", (passage("会談は *重要* だった @here"),))
+    embed = cards.answer_embed(question, answer, 0, kb.analyzer, "ja")
+    assert "@everyone" not in embed.title and "@\u200beveryone" in embed.title
+    assert "@here" not in embed.description
+    assert "\\*重要\\*" in embed.description
+
+
+def test_every_part_fits_discord_limits(kb):
+    long_quote = "会談" * 3000
+    answer = Answer(
+        "q" * 600,
+        True,
+        "passage",
+        (passage(long_quote, section="節" * 2000, url="https://x.example/" + "a" * 50),),
+    )
+    embed = cards.answer_embed("q" * 600, answer, 0, kb.analyzer, "ja")
+    assert len(embed.title) <= 256
+    assert len(embed.description) <= 4096
+    assert all(len(f.value) <= 1024 for f in embed.fields)
+    assert len(embed) <= 6000
+    refusal = cards.refusal_embed(
+        "q" * 600, Answer("q", False, "refused", unknown_terms=("x" * 5000,)), kb.library, "ja"
+    )
+    assert len(refusal.description) <= 4096 and len(refusal) <= 6000
+
+
+def test_refusal_names_unknown_terms_and_lists_topics(kb):
+    answer = kb.ask("ゼレンスキーは会談に参加したのか")
+    embed = cards.refusal_embed("ゼレンスキーは会談に参加したのか", answer, kb.library, "ja")
+    assert "記事には、この質問に答える箇所が見つかりませんでした" in embed.description
+    assert "「ゼレンスキー" in embed.description
+    assert embed.fields[0].name == "記事で扱っている話題:"
+    assert "トランプの国内勝利" in embed.fields[0].value
+
+
+def test_fit_marks_truncation():
+    assert cards.fit("abc", 5) == "abc"
+    cut = cards.fit("あ" * 100, 20, "ja")
+    assert len(cut) == 20 and cut.endswith("（以下省略）")

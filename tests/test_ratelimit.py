@@ -1,0 +1,53 @@
+import asyncio
+
+import pytest
+
+from bot.ratelimit import AnswerSlots, Busy, Cooldown
+
+
+def test_cooldown_per_user_with_a_fake_clock():
+    now = [100.0]
+    cd = Cooldown(10, clock=lambda: now[0])
+    assert cd.retry_after(1) == 0
+    assert cd.retry_after(2) == 0  # other users are not affected
+    now[0] += 4
+    assert cd.retry_after(1) == pytest.approx(6)
+    now[0] += 6
+    assert cd.retry_after(1) == 0
+
+
+def test_zero_cooldown_never_waits():
+    cd = Cooldown(0)
+    assert cd.retry_after(1) == cd.retry_after(1) == 0
+
+
+async def test_slots_bound_concurrency_and_turn_away_after_waiting():
+    slots = AnswerSlots(2, wait_seconds=0.05)
+    running = 0
+    peak = 0
+
+    async def work():
+        nonlocal running, peak
+        async with slots:
+            running += 1
+            peak = max(peak, running)
+            await asyncio.sleep(0.01)
+            running -= 1
+
+    await asyncio.gather(*(work() for _ in range(6)))
+    assert peak == 2
+    async with slots, slots:
+        with pytest.raises(Busy):
+            async with slots:
+                pass
+
+
+async def test_slots_turn_away_when_too_many_wait():
+    slots = AnswerSlots(1, wait_seconds=5, max_waiting=1)
+    async with slots:
+        waiter = asyncio.create_task(slots.__aenter__())
+        await asyncio.sleep(0)
+        with pytest.raises(Busy):
+            await slots.__aenter__()
+    await waiter
+    await slots.__aexit__(None, None, None)
