@@ -1,0 +1,258 @@
+"""The bot end to end: a real discord.py client against a local Discord protocol peer."""
+
+from __future__ import annotations
+
+import asyncio
+
+import discord
+from discord import app_commands
+
+from tests.discord_peer import DEFAULT_CHANNEL_ID, DEFAULT_GUILD_ID, FLAG_EPHEMERAL
+from tests.discordbot.conftest import button
+
+ANSWERABLE = "アンカレッジは最終的な平和だったのか"
+
+
+def embed_of(message: dict) -> dict:
+    return message["embeds"][0]
+
+
+def plain(markdown: str) -> str:
+    """Embed text without our bold marks, to compare with article text."""
+    return markdown.replace("**", "")
+
+
+async def test_ready_and_command_sync(settings, start_bot):
+    async with start_bot(settings) as (bot, peer, _):
+        synced = await peer.wait_for(
+            lambda r: r.method == "PUT" and f"/guilds/{DEFAULT_GUILD_ID}/commands" in r.path
+        )
+        names = {c["name"] for c in synced.json}
+        assert {"ask", "summary", "articles", "help", "reload", "logs"} <= names
+        ask = next(c for c in synced.json if c["name"] == "ask")
+        assert ask["name_localizations"]["ja"] == "質問"
+        assert ask["description_localizations"]["ja"].startswith("記事について質問")
+        # with guild ids configured, no global sync happens at start (rate limits)
+        assert not peer.find(
+            lambda r: (
+                r.method == "PUT" and r.path.endswith("/commands") and "/guilds/" not in r.path
+            )
+        )
+        assert bot.intents.message_content is False
+
+
+async def test_global_sync_only_when_the_tree_changed(settings, start_bot):
+    async with start_bot(settings, discord_guild_ids=()) as (_, peer, _):
+        await peer.wait_for(lambda r: r.method == "PUT" and r.path.endswith("/commands"))
+    async with start_bot(settings, discord_guild_ids=()) as (bot, peer, _):
+        await bot.wait_until_ready()
+        assert not peer.find(lambda r: r.method == "PUT" and r.path.endswith("/commands"))
+
+
+async def test_ask_answered_with_quote_and_citation(settings, start_bot):
+    async with start_bot(settings) as (_, peer, log):
+        ix = await peer.slash("ask", {"question": ANSWERABLE}, locale="ja")
+        msg = await ix.wait_original()
+        embed = embed_of(msg)
+        assert "> **アンカレッジ**は**最終**的な**平和**ではなかった。" in embed["description"]
+        assert embed["fields"][0]["name"] == "出典"
+        assert (
+            "アラスカで旧世界秩序が崩壊 — 次に何が起こるか — ティモフィー・ボルダチェフ"
+            in embed["fields"][0]["value"]
+        )
+        assert embed["footer"]["text"].startswith("スコア")
+        assert not (msg.get("flags", 0) & FLAG_EPHEMERAL)
+        await log.flush()
+        [row] = await log.recent()
+        assert (row.source, row.answered, row.question) == ("slash", True, ANSWERABLE)
+
+
+async def test_ask_in_english_locale_and_private(settings, start_bot):
+    async with start_bot(settings) as (_, peer, _):
+        ix = await peer.slash("ask", {"question": ANSWERABLE, "public": False}, locale="en-US")
+        msg = await ix.wait_original()
+        assert embed_of(msg)["fields"][0]["name"] == "Source"
+        assert msg["flags"] & FLAG_EPHEMERAL
+
+
+async def test_ask_refused_names_unknown_terms(settings, start_bot):
+    async with start_bot(settings) as (_, peer, _):
+        ix = await peer.slash("ask", {"question": "ビットコインの価格はいくらですか"}, locale="ja")
+        embed = embed_of(await ix.wait_original())
+        assert "見つかりませんでした" in embed["description"]
+        assert "「ビットコイン」「価格」" in embed["description"]
+        assert "トランプの国内勝利" in embed["fields"][0]["value"]
+
+
+async def test_everyone_in_a_question_never_pings(settings, start_bot):
+    async with start_bot(settings) as (_, peer, _):
+        ix = await peer.slash("ask", {"question": f"@everyone <@&{DEFAULT_GUILD_ID}> {ANSWERABLE}"})
+        await ix.wait_original()
+        edits = [r for r in ix.requests if r.json and "allowed_mentions" in r.json]
+        assert edits and all(r.json["allowed_mentions"]["parse"] == [] for r in edits)
+        await peer.send_message(
+            f"{peer.bot_mention} @everyone @here {ANSWERABLE}", mentions=[peer.bot_user]
+        )
+        reply = await peer.wait_for(lambda r: r.route == "POST /channels/{channel_id}/messages")
+        assert reply.json["allowed_mentions"]["parse"] == []
+        assert reply.json["allowed_mentions"].get("replied_user") is False
+
+
+async def test_over_long_and_empty_questions_get_a_clear_message(settings, start_bot):
+    async with start_bot(settings) as (_, peer, log):
+        ix = await peer.slash("ask", {"question": "あ" * 501}, locale="ja")
+        call = await ix.callback()
+        assert "質問が長すぎます（500文字まで、いまは501文字）" in call.json["data"]["content"]
+        assert call.json["data"]["flags"] & FLAG_EPHEMERAL
+        ix = await peer.slash("ask", {"question": "   "}, locale="en-US")
+        call = await ix.callback()
+        assert "The question is empty" in call.json["data"]["content"]
+        await log.flush()
+        assert await log.recent() == []
+
+
+async def test_cooldown_says_please_wait(settings, start_bot):
+    async with start_bot(settings, user_cooldown_seconds=60) as (_, peer, _):
+        first = await peer.slash("ask", {"question": ANSWERABLE}, locale="ja")
+        await first.wait_original()
+        second = await peer.slash("ask", {"question": ANSWERABLE}, locale="ja")
+        call = await second.callback()
+        assert "少しお待ちください" in call.json["data"]["content"]
+        assert call.json["data"]["flags"] & FLAG_EPHEMERAL
+        other = await peer.slash("ask", {"question": ANSWERABLE}, user=peer.moderator, locale="ja")
+        assert "embeds" in await other.wait_original()
+
+
+async def test_buttons_next_candidate_whole_section_and_feedback(settings, start_bot):
+    async with start_bot(settings) as (_, peer, log):
+        ix = await peer.slash(
+            "ask", {"question": "ゴルバチョフはなぜ必要のない妥協をしたのか"}, locale="ja"
+        )
+        msg = await ix.wait_original()
+        assert "候補 1/3" in embed_of(msg)["footer"]["text"]
+        nxt = await peer.click(button(msg, "次の候補"), message_id=msg["id"], locale="ja")
+        edited = await nxt.callback()
+        assert edited.json["type"] == 7  # UPDATE_MESSAGE
+        assert "候補 2/3" in edited.json["data"]["embeds"][0]["footer"]["text"]
+        section = await peer.click(button(msg, "節全体"), message_id=msg["id"], locale="ja")
+        shown = await section.callback()
+        assert shown.json["data"]["flags"] & FLAG_EPHEMERAL
+        assert (
+            "トランプをミハイル・ゴルバチョフと比べるのは誘惑的だ"
+            in shown.json["data"]["embeds"][0]["description"]
+        )
+        up = await peer.click(
+            button(msg, "👍"), message_id=msg["id"], user=peer.member, locale="ja"
+        )
+        assert "評価ありがとうございます" in (await up.callback()).json["data"]["content"]
+        down = await peer.click(button(msg, "👎"), message_id=msg["id"], user=peer.moderator)
+        await down.callback()
+        await log.flush()
+        stats = await log.stats(1)
+        assert (stats.thumbs_up, stats.thumbs_down) == (1, 1)
+
+
+async def test_summary_and_autocomplete(settings, start_bot):
+    async with start_bot(settings) as (_, peer, _):
+        choices = await peer.autocomplete(
+            "summary", {"article": "ala"}, focused="article", locale="ja"
+        )
+        assert [c["value"] for c in choices] == ["alaska-old-world-order"]
+        sections = await peer.autocomplete(
+            "summary",
+            {"article": "alaska-old-world-order", "section": "トランプ"},
+            focused="section",
+            locale="ja",
+        )
+        assert [c["value"] for c in sections] == ["3", "4"]
+        ix = await peer.slash(
+            "summary", {"article": "alaska-old-world-order", "length": "short"}, locale="ja"
+        )
+        call = await ix.callback()
+        embed = call.json["data"]["embeds"][0]
+        assert embed["title"] == "アラスカで旧世界秩序が崩壊 の要約"
+        assert embed["description"].count("> ") == 3
+        assert "ティモフィー・ボルダチェフ" in embed["footer"]["text"]
+        ix = await peer.slash("summary", {"article": "nope"}, locale="ja")
+        call = await ix.callback()
+        assert (
+            "nope" in call.json["data"]["content"] and call.json["data"]["flags"] & FLAG_EPHEMERAL
+        )
+
+
+async def test_articles_and_help(settings, start_bot):
+    async with start_bot(settings) as (_, peer, _):
+        call = await (await peer.slash("articles", locale="ja")).callback()
+        field = call.json["data"]["embeds"][0]["fields"][0]
+        assert "alaska-old-world-order" in field["name"] and "5. 次に何が起こるか" in field["value"]
+        call = await (await peer.slash("help", locale="en-US")).callback()
+        assert call.json["data"]["embeds"][0]["title"] == "How to use"
+
+
+async def test_mention_is_answered_as_a_reply(settings, start_bot):
+    async with start_bot(settings) as (_, peer, log):
+        sent = await peer.send_message(f"{peer.bot_mention} {ANSWERABLE}", mentions=[peer.bot_user])
+        reply = await peer.wait_for(lambda r: r.route == "POST /channels/{channel_id}/messages")
+        assert str(reply.json["message_reference"]["message_id"]) == sent["id"]
+        assert "最終的な平和ではなかった" in plain(reply.json["embeds"][0]["description"])
+        await log.flush()
+        assert [r.source for r in await log.recent()] == ["mention"]
+
+
+async def test_qa_channel_questions_answered_small_talk_ignored(settings, start_bot):
+    async with start_bot(settings, qa_channel_ids=(DEFAULT_CHANNEL_ID,)) as (bot, peer, log):
+        assert bot.intents.message_content is True
+        mark = peer.mark()
+        await peer.send_message("おはようございます")
+        await peer.send_message("米露の対立はこれからどうなるのか")
+        reply = await peer.wait_for(
+            lambda r: r.route == "POST /channels/{channel_id}/messages", since=mark
+        )
+        assert "米露の対立は新たな段階に入る" in plain(reply.json["embeds"][0]["description"])
+        await log.flush()
+        assert [r.question for r in await log.recent()] == ["米露の対立はこれからどうなるのか"]
+        assert (
+            len(peer.find(lambda r: r.route == "POST /channels/{channel_id}/messages", since=mark))
+            == 1
+        )
+
+
+async def test_a_failing_handler_gives_a_friendly_error(settings, start_bot, caplog):
+    async with start_bot(settings, allow_errors=True) as (bot, peer, _):
+
+        @app_commands.command(name="boom", description="fails")
+        async def boom(interaction: discord.Interaction) -> None:
+            raise RuntimeError("broken on purpose")
+
+        bot.tree.add_command(boom, guild=discord.Object(DEFAULT_GUILD_ID))
+        await bot.tree.sync(guild=discord.Object(DEFAULT_GUILD_ID))
+        ix = await peer.slash("boom", locale="ja")
+        call = await ix.callback()
+        assert "エラーが発生しました" in call.json["data"]["content"]
+        assert call.json["data"]["flags"] & FLAG_EPHEMERAL
+        assert "broken on purpose" in caplog.text  # the traceback is logged for us
+        assert not bot.is_closed()
+
+
+async def test_gateway_drop_is_survived(settings, start_bot):
+    async with start_bot(settings) as (_, peer, _):
+        await peer.drop_gateway()
+        ix = await peer.slash("ask", {"question": ANSWERABLE})
+        assert "最終的な平和ではなかった" in plain(
+            embed_of(await ix.wait_original())["description"]
+        )
+        assert peer.resume_count + peer.identify_count >= 2
+
+
+async def test_concurrent_asks_all_answered(settings, start_bot):
+    async with start_bot(settings) as (_, peer, log):
+        handles = await asyncio.gather(
+            *(
+                peer.slash("ask", {"question": f"{ANSWERABLE} {i}"}, user=peer.user(peer.member))
+                for i in range(20)
+            )
+        )
+        messages = await asyncio.gather(*(h.wait_original(timeout=30) for h in handles))
+        assert all("embeds" in m for m in messages)
+        await log.flush()
+        assert len(await log.recent(100)) == 20
