@@ -15,7 +15,9 @@ REFUSED = "ビットコインの価格はいくらですか"
 
 async def ask_some(peer, log) -> None:
     for question in (ANSWERED, REFUSED, REFUSED + "？", "日本の首相は誰ですか"):
-        await (await peer.slash("ask", {"question": question}, user=peer.member, locale="ja")).wait_original()
+        await (
+            await peer.slash("ask", {"question": question}, user=peer.member, locale="ja")
+        ).wait_original()
     await log.flush()
 
 
@@ -32,32 +34,49 @@ async def test_groups_are_synced_with_default_permissions(settings, start_bot):
         synced = await peer.wait_for(lambda r: r.method == "PUT" and "/guilds/" in r.path)
         logs = next(c for c in synced.json if c["name"] == "logs")
         assert int(logs["default_member_permissions"]) == 1 << 13  # MANAGE_MESSAGES
-        assert {o["name"] for o in logs["options"]} == {"recent", "unanswered", "search", "stats", "export", "forget"}
+        assert {o["name"] for o in logs["options"]} == {
+            "recent",
+            "unanswered",
+            "search",
+            "stats",
+            "export",
+            "forget",
+        }
 
 
 async def test_recent_unanswered_and_search(settings, start_bot):
     async with start_bot(settings) as (_, peer, log):
         await ask_some(peer, log)
-        msg = await (await peer.slash("logs recent", {"count": 10}, user=peer.moderator, locale="ja")).wait_original()
+        msg = await (
+            await peer.slash("logs recent", {"count": 10}, user=peer.moderator, locale="ja")
+        ).wait_original()
         assert msg["flags"] & FLAG_EPHEMERAL
         text = content_of(msg)
         assert ANSWERED in text and "日本の首相は誰ですか" in text and "✅" in text and "❌" in text
 
-        msg = await (await peer.slash("logs unanswered", {"days": 7}, user=peer.moderator, locale="ja")).wait_original()
+        msg = await (
+            await peer.slash("logs unanswered", {"days": 7}, user=peer.moderator, locale="ja")
+        ).wait_original()
         text = content_of(msg)
         assert text.index(REFUSED) < text.index("日本の首相")  # grouped: most frequent first
         assert "**2×**" in text
 
-        msg = await (await peer.slash("logs search", {"text": "首相"}, user=peer.moderator, locale="ja")).wait_original()
+        msg = await (
+            await peer.slash("logs search", {"text": "首相"}, user=peer.moderator, locale="ja")
+        ).wait_original()
         text = content_of(msg)
         assert "日本の首相は誰ですか" in text and ANSWERED not in text
 
 
-@pytest.mark.parametrize("hostile", ["'); DROP TABLE queries; --", '"', "*", "%", "NEAR(a b)", "a OR b", "x" * 10_000])
+@pytest.mark.parametrize(
+    "hostile", ["'); DROP TABLE queries; --", '"', "*", "%", "NEAR(a b)", "a OR b", "x" * 10_000]
+)
 async def test_search_with_hostile_text_is_harmless(settings, start_bot, hostile):
     async with start_bot(settings) as (_, peer, log):
         await ask_some(peer, log)
-        msg = await (await peer.slash("logs search", {"text": hostile}, user=peer.moderator, locale="en-US")).wait_original()
+        msg = await (
+            await peer.slash("logs search", {"text": hostile}, user=peer.moderator, locale="en-US")
+        ).wait_original()
         assert "No matching rows" in content_of(msg)
         assert len(await log.recent(10)) == 4  # table intact
 
@@ -70,7 +89,10 @@ async def test_stats_sends_a_chart(settings, start_bot):
         assert "質問 4 件・回答 1 件・未回答 3 件・回答率 25%" in content_of(msg)
         request = next(r for r in ix.requests if r.files)
         assert request.files[0].data.startswith(b"\x89PNG")
-        assert msg["embeds"][0]["image"]["url"].startswith("attachment://stats.png") or msg["attachments"]
+        assert (
+            msg["embeds"][0]["image"]["url"].startswith("attachment://stats.png")
+            or msg["attachments"]
+        )
 
 
 async def test_export_is_csv_with_bom(settings, start_bot):
@@ -87,7 +109,9 @@ async def test_export_is_csv_with_bom(settings, start_bot):
 async def test_forget_deletes_the_users_rows_and_is_audited(settings, start_bot):
     async with start_bot(settings) as (_, peer, log):
         await ask_some(peer, log)
-        ix = await peer.slash("logs forget", {"user": peer.member}, user=peer.moderator, locale="ja")
+        ix = await peer.slash(
+            "logs forget", {"user": peer.member}, user=peer.moderator, locale="ja"
+        )
         assert "4 件削除しました" in content_of(await ix.wait_original())
         assert await log.recent(10) == []
 
