@@ -8,6 +8,7 @@ weakest answerable dev question so that none of those is refused.
 
 from __future__ import annotations
 
+from bot.answers.highlight import matched_spans
 from bot.answers.metadata import SOURCES, metadata_field, strip_field_words
 from bot.answers.model import HEADER_SECTION, Answer, Citation, Passage
 from bot.articles import Article, Library
@@ -98,8 +99,9 @@ class Answerer:
         start = paragraph.text.find(first.text)
         end = paragraph.text.find(last.text, start) + len(last.text)
         quote = paragraph.text[start:end] if start >= 0 and end > start else first.text
+        quote = clip(quote, MAX_QUOTE_CHARS)
         return Passage(
-            quote=clip(quote, MAX_QUOTE_CHARS),
+            quote=quote,
             article=article.id,
             article_title=article.title,
             section=section.heading,
@@ -108,6 +110,7 @@ class Answerer:
             score=hit.score,
             matched_terms=hit.matched_terms,
             citation=Citation.of(article, section.heading),
+            highlights=matched_spans(quote, hit.matched_terms, self.analyzer),
         )
 
     def _metadata_passages(self, question: str, field: str) -> tuple[Passage, ...]:

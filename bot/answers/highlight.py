@@ -1,4 +1,8 @@
-"""Find where a quote's matched terms are, so front ends can show them in bold."""
+"""Where a quote's matched terms are, so front ends can show them in bold.
+
+Spans are found in the core, next to the search (in the answering thread), so rendering an
+answer never runs the tokenizer on the event loop.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,17 @@ from collections.abc import Iterable
 
 from bot.text.tokens import Analyzer
 
+Span = tuple[int, int]
 
-def segments(quote: str, lemmas: Iterable[str], analyzer: Analyzer) -> list[tuple[str, bool]]:
-    """Split `quote` into (text, matched) runs; adjacent matched words merge into one run.
+
+def matched_spans(quote: str, lemmas: Iterable[str], analyzer: Analyzer) -> tuple[Span, ...]:
+    """(start, end) of each run of words whose lemma was matched; adjacent words merge.
 
     Matching is by lemma, so 求め in the quote lights up for 求める in the question. Positions
     are found by scanning the original text, since tokens come from its NFKC form.
     """
     wanted = set(lemmas)
-    marks = [False] * len(quote)
+    spans: list[Span] = []
     pos = 0
     for m in analyzer.morphemes(quote):
         at = quote.find(m.surface, pos)
@@ -22,13 +28,23 @@ def segments(quote: str, lemmas: Iterable[str], analyzer: Analyzer) -> list[tupl
             continue
         end = at + len(m.surface)
         if m.lemma in wanted:
-            for i in range(at, end):
-                marks[i] = True
+            if spans and spans[-1][1] == at:
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((at, end))
         pos = end
+    return tuple(spans)
+
+
+def segments(quote: str, spans: Iterable[Span]) -> list[tuple[str, bool]]:
+    """`quote` cut into (text, matched) runs along `spans`."""
     out: list[tuple[str, bool]] = []
-    for ch, mark in zip(quote, marks, strict=True):
-        if out and out[-1][1] == mark:
-            out[-1] = (out[-1][0] + ch, mark)
-        else:
-            out.append((ch, mark))
+    pos = 0
+    for start, end in spans:
+        if start > pos:
+            out.append((quote[pos:start], False))
+        out.append((quote[start:end], True))
+        pos = end
+    if pos < len(quote):
+        out.append((quote[pos:], False))
     return out

@@ -46,6 +46,7 @@ class Passage:
     score: float
     matched_terms: tuple[str, ...]
     citation: Citation
+    highlights: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

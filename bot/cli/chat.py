@@ -65,7 +65,7 @@ async def reply(kb: KnowledgeBase, asker: Asker, text: str, *, color: bool = Fal
         key, params = problem
         return t(key, **params)
     asked = await asker.ask(text, source="console", user_name=getpass.getuser())
-    return answer_text(asked.answer, kb.library, kb.analyzer, color=color)
+    return answer_text(asked.answer, kb.library, color=color)
 
 
 def summary_reply(kb: KnowledgeBase, words: list[str]) -> str:

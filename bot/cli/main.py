@@ -130,7 +130,7 @@ async def cmd_ask(
             if as_json:
                 print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
             else:
-                text = answer_text(answer, kb.library, kb.analyzer, color=color)
+                text = answer_text(answer, kb.library, color=color)
                 print(f"Q: {question}\n{text}\n", flush=True)
     return 0
 

@@ -6,16 +6,14 @@ from bot.answers import Answer, Passage
 from bot.answers.highlight import segments
 from bot.articles import Library
 from bot.strings import t
-from bot.text.tokens import Analyzer
 
 BOLD, RESET = "\033[1m", "\033[0m"
 
 
-def passage_text(p: Passage, analyzer: Analyzer, *, color: bool, locale: str = "ja") -> str:
+def passage_text(p: Passage, *, color: bool, locale: str = "ja") -> str:
     if color:
         quote = "".join(
-            f"{BOLD}{s}{RESET}" if hit else s
-            for s, hit in segments(p.quote, p.matched_terms, analyzer)
+            f"{BOLD}{s}{RESET}" if hit else s for s, hit in segments(p.quote, p.highlights)
         )
     else:
         quote = p.quote
@@ -29,14 +27,12 @@ def passage_text(p: Passage, analyzer: Analyzer, *, color: bool, locale: str = "
     )
 
 
-def answer_text(
-    answer: Answer, library: Library, analyzer: Analyzer, *, color: bool, locale: str = "ja"
-) -> str:
+def answer_text(answer: Answer, library: Library, *, color: bool, locale: str = "ja") -> str:
     """The best passage and the other candidates, or a refusal that says what the articles cover."""
     if answer.kind == "invalid":
         return t("invalid", locale)
     if answer.answered:
-        lines = [passage_text(answer.passages[0], analyzer, color=color, locale=locale)]
+        lines = [passage_text(answer.passages[0], color=color, locale=locale)]
         for i, p in enumerate(answer.passages[1:], start=2):
             lines.append(
                 f"  [{t('candidate', locale, i=i, n=len(answer.passages))}] {p.quote[:60]}… ({p.section})"

@@ -13,7 +13,6 @@ from bot.answers.highlight import segments
 from bot.articles import Article, Library, Section
 from bot.strings import t
 from bot.summaries import Summary
-from bot.text.tokens import Analyzer
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -37,10 +36,9 @@ def plain(text: str) -> str:
     return escape_markdown(text).replace("@", "@\u200b")
 
 
-def quote_markdown(p: Passage, analyzer: Analyzer) -> str:
+def quote_markdown(p: Passage) -> str:
     return "".join(
-        f"**{plain(s)}**" if hit else plain(s)
-        for s, hit in segments(p.quote, p.matched_terms, analyzer)
+        f"**{plain(s)}**" if hit else plain(s) for s, hit in segments(p.quote, p.highlights)
     )
 
 
@@ -53,14 +51,12 @@ def citation_markdown(p: Passage, locale: str | None) -> str:
     return text
 
 
-def answer_embed(
-    question: str, answer: Answer, index: int, analyzer: Analyzer, locale: str | None
-) -> discord.Embed:
+def answer_embed(question: str, answer: Answer, index: int, locale: str | None) -> discord.Embed:
     """The answer card for candidate `index`: quote, citation, score."""
     p = answer.passages[index]
     embed = discord.Embed(
         title=fit(f"{t('question', locale)}: {plain(question)}", TITLE_LIMIT, locale),
-        description=fit(f"> {quote_markdown(p, analyzer)}", DESCRIPTION_LIMIT, locale),
+        description=fit(f"> {quote_markdown(p)}", DESCRIPTION_LIMIT, locale),
         colour=ANSWER_COLOUR,
         url=p.citation.url,
     )

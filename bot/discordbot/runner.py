@@ -13,6 +13,7 @@ import yarl
 
 from bot.discordbot.client import AnswerBot
 from bot.knowledge_base import KnowledgeBase
+from bot.loopwatch import LoopWatch
 from bot.querylog import QueryLog
 from bot.settings import Settings
 
@@ -49,6 +50,8 @@ async def _serve(settings: Settings, kb: KnowledgeBase, *, sync_only: bool) -> i
     if settings.log_retention_days:
         retention = asyncio.create_task(query_log.run_retention(settings.log_retention_days))
     bot = AnswerBot(settings, kb, query_log, sync_global=True if sync_only else None)
+    watch = LoopWatch()
+    watcher = asyncio.create_task(watch.run())
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -79,9 +82,11 @@ async def _serve(settings: Settings, kb: KnowledgeBase, *, sync_only: bool) -> i
         return 2
     finally:
         await bot.close()
+        watcher.cancel()
         if retention:
             retention.cancel()
         await query_log.close()
+        log.info("event loop: longest block %.1f ms", watch.worst_ms)
 
 
 def _stop_when_ready(stop: asyncio.Event):

@@ -38,9 +38,7 @@ class AnswerView(discord.ui.View):
     def embed(self) -> discord.Embed:
         kb = self.bot.kb
         if self.asked.answer.answered:
-            return cards.answer_embed(
-                self.question, self.asked.answer, self.index, kb.analyzer, self.locale
-            )
+            return cards.answer_embed(self.question, self.asked.answer, self.index, self.locale)
         return cards.refusal_embed(self.question, self.asked.answer, kb.library, self.locale)
 
     @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary, emoji="▶️")

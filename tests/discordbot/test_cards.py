@@ -13,20 +13,20 @@ def passage(quote: str, **kw) -> Passage:
 
 def test_answer_embed_bolds_matched_terms_and_cites(kb):
     answer = kb.ask("アンカレッジは最終的な平和だったのか")
-    embed = cards.answer_embed("アンカレッジは最終的な平和だったのか", answer, 0, kb.analyzer, "ja")
+    embed = cards.answer_embed("アンカレッジは最終的な平和だったのか", answer, 0, "ja")
     assert "**アンカレッジ**" in embed.description
     assert "**平和**" in embed.description
     assert embed.fields[0].name == "出典"
     assert "次に何が起こるか" in embed.fields[0].value and "第2段落" in embed.fields[0].value
     assert embed.footer.text.startswith("スコア")
-    english = cards.answer_embed("q", answer, 0, kb.analyzer, "en")
+    english = cards.answer_embed("q", answer, 0, "en")
     assert english.fields[0].name == "Source" and "paragraph 2" in english.fields[0].value
 
 
 def test_user_text_is_inert(kb):
     question = "@everyone **太字** <@&123> の会談は？"
     answer = Answer(question, True, "passage", (passage("会談は *重要* だった @here"),))
-    embed = cards.answer_embed(question, answer, 0, kb.analyzer, "ja")
+    embed = cards.answer_embed(question, answer, 0, "ja")
     assert "@everyone" not in embed.title and "@\u200beveryone" in embed.title
     assert "@here" not in embed.description
     assert "\\*重要\\*" in embed.description
@@ -40,7 +40,7 @@ def test_every_part_fits_discord_limits(kb):
         "passage",
         (passage(long_quote, section="節" * 2000, url="https://x.example/" + "a" * 50),),
     )
-    embed = cards.answer_embed("q" * 600, answer, 0, kb.analyzer, "ja")
+    embed = cards.answer_embed("q" * 600, answer, 0, "ja")
     assert len(embed.title) <= 256
     assert len(embed.description) <= 4096
     assert all(len(f.value) <= 1024 for f in embed.fields)
