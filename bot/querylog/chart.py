@@ -9,6 +9,7 @@ Rendering takes a few hundred milliseconds: call it through `asyncio.to_thread` 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import io
 import math
 import subprocess
@@ -30,7 +31,13 @@ _LABELS = {
 
 
 def japanese_font() -> Path | None:
-    """An installed font with Japanese glyphs, as fontconfig reports it, or None."""
+    """A font with Japanese glyphs: the IPAexGothic that matplotlib-fontja ships (so charts are
+    Japanese on any machine), else one fontconfig reports, or None."""
+    bundled = (
+        Path(importlib.util.find_spec("matplotlib_fontja").origin).parent / "fonts" / "ipaexg.ttf"
+    )
+    if bundled.is_file():
+        return bundled
     try:
         listing = subprocess.run(
             ["fc-list", ":lang=ja", "file"], capture_output=True, text=True, timeout=10, check=False
