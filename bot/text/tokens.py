@@ -19,11 +19,12 @@ from dataclasses import dataclass
 import fugashi
 
 # Bump when tokens change: persisted indexes are keyed by it.
-TOKENIZER_VERSION = "lemma+bigram-1"
+TOKENIZER_VERSION = "lemma+bigram-2"
 
 SKIP_POS = frozenset({"助詞", "助動詞", "補助記号", "空白", "記号"})
 # Words that occur in almost any question or sentence and say nothing about its topic
-# (とる is the verb inside にとって; the real verb 取る keeps its kanji lemma).
+# (とる, よる, つく, おく are the verbs inside にとって, によって, について, における, written in
+# kana there; the content verbs 取る, 寄る, 着く, 置く keep their kanji lemmas).
 STOP_LEMMAS = frozenset(
     [
         "する",
@@ -100,6 +101,9 @@ STOP_LEMMAS = frozenset(
         "記事",
         "本稿",
         "とる",
+        "よる",
+        "つく",
+        "おく",
     ]
 )
 _WORDLIKE = re.compile(r"[^\W_]+")
