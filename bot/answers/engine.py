@@ -11,8 +11,9 @@ from __future__ import annotations
 from bot.answers.highlight import matched_spans
 from bot.answers.metadata import SOURCES, metadata_field, strip_field_words
 from bot.answers.model import HEADER_SECTION, Answer, Citation, Passage
+from bot.answers.questions import clean_question
 from bot.articles import Article, Library
-from bot.search.index import MAX_QUOTE_CHARS, Hit, QueryTerms, SearchIndex
+from bot.search.index import MAX_QUOTE_CHARS, Hit, SearchIndex
 from bot.text.sentences import clip
 from bot.text.tokens import Analyzer, Morpheme, bigrams, normalize
 
@@ -20,6 +21,9 @@ MIN_SCORE = 0.1
 # A question about a person or place the articles never name (ゼレンスキー, 中国) is about
 # something else, unless the rest of it matches strongly.
 MIN_COVERAGE_WITH_UNKNOWN_NAME = 0.5
+# 「ウクライナの首都はどこ」: one known word (the setting) and an unknown one (what is asked about)
+# is a question the articles don't answer; matching two or more words of it is evidence.
+MIN_MATCHED_WITH_UNKNOWN = 2
 PASSAGES = 3
 
 
@@ -32,25 +36,27 @@ class Answerer:
         self.index = SearchIndex(library, self.analyzer)
 
     def answer(self, question: str, k: int = PASSAGES) -> Answer:
-        question = question.strip()
-        if not question:
+        text = clean_question(question)
+        if not text:
             return Answer(question, False, "invalid")
-        field = metadata_field(question)
+        field = metadata_field(text, self.analyzer.lemmas)
         if field is not None:
-            passages = self._metadata_passages(question, field)
+            passages = self._metadata_passages(text, field)
             if passages:
                 return Answer(question, True, "metadata", passages, coverage=1.0)
-        terms = self.index.query_terms(question)
+        terms = self.index.query_terms(text)
         if terms.empty:
             return Answer(question, False, "invalid")
         hits = self.index.search(terms, k)
-        unknown, names_unknown_entity = self.unknown_terms(question)
+        unknown, names_unknown_entity = self.unknown_terms(text)
         if not hits:
             return Answer(question, False, "refused", unknown_terms=unknown)
         coverage = round(self.index.max_lemma_coverage(terms, hits[0]), 3)
         passages = tuple(self._passage(h) for h in hits)
-        answered = hits[0].score >= MIN_SCORE and not (
-            names_unknown_entity and coverage < MIN_COVERAGE_WITH_UNKNOWN_NAME
+        answered = (
+            hits[0].score >= MIN_SCORE
+            and not (names_unknown_entity and coverage < MIN_COVERAGE_WITH_UNKNOWN_NAME)
+            and not (unknown and len(set(hits[0].matched_terms)) < MIN_MATCHED_WITH_UNKNOWN)
         )
         return Answer(
             question,
@@ -79,7 +85,11 @@ class Answerer:
         terms: list[str] = []
         has_name = False
         for run in runs:
-            term = "".join(m.surface for m in run)
+            term = "".join(
+                (" " if i and m.surface.isascii() and run[i - 1].surface.isascii() else "")
+                + m.surface
+                for i, m in enumerate(run)
+            )
             if len(term) >= 2 and term not in terms:
                 terms.append(term)
                 has_name = has_name or any(m.is_name for m in run)
@@ -148,10 +158,7 @@ class Answerer:
         named = [a for a in articles if a.id in q or normalize(a.title) in q]
         if named:
             return named
-        rest = strip_field_words(question)
-        terms = QueryTerms(
-            self.index.query_terms(rest).lemmas, self.index.query_terms(rest).bigrams
-        )
+        terms = self.index.query_terms(strip_field_words(question))
         hits = self.index.search(terms, 1) if not terms.empty else []
         if hits and hits[0].score >= MIN_SCORE:
             return [articles[self.index.units[hits[0].units[0]].article]]

@@ -1,14 +1,18 @@
 """Questions about an article itself (who wrote it, when, where it first appeared), answered from
 its header by quoting the header line verbatim.
 
-Field words that only ever mean the article's header (執筆者, 原題) are enough on their own;
-words with everyday meanings too (書いた, いつ, タイトル) count only when the question also
-points at the article (この記事, 本稿, "this article").
+A question is about the header when it names a header field and asks nothing else: once the
+field words, the article reference and question words are taken out, no content word is left
+(「この記事の執筆者は誰ですか」, 「誰が翻訳しましたか」). When content words remain, it is still a
+header question if it points at an article (「アラスカの記事はいつ公開された」) or asks who with a
+field word that only ever means the header (「アラスカの記事の著者は誰」); otherwise it is about the
+content (「筆者の主張は何ですか」 searches the text, not the byline).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.text.tokens import normalize
 
@@ -21,7 +25,7 @@ ARTICLE_REFERENCE = re.compile(
 FIELDS: tuple[tuple[str, str, str], ...] = (
     (
         "first_published",
-        r"初出|最初に(掲載|発表|出)",
+        r"初出|最初.*(掲載|発表|出)",
         r"(どこ|どの).*(掲載|発表|載)|originally|first (appeared|published)",
     ),
     (
@@ -29,10 +33,14 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
         r"原題|英語の(題|タイトル)|元の(題|タイトル)|original title",
         r"英語.*(題|タイトル)",
     ),
-    ("translator", r"翻訳者|訳者|translator", r"翻訳|訳し|translat"),
-    ("author", r"執筆者|著者|筆者|作者|\bauthor\b", r"書い|書か|執筆|\bwr[io]te\b|\bwritten\b"),
-    ("date", r"公開日|掲載日|発行日|publication date", r"いつ|日付|何日|\bwhen\b|\bdate\b"),
-    ("publisher", r"発行元|掲載元|出版社|publisher", r"出版|発行|媒体|メディア|サイト|publish"),
+    ("translator", r"翻訳者|訳者|translator", r"翻訳|訳し|translat\w*"),
+    (
+        "author",
+        r"執筆者|著者|筆者|作者|\bauthor\b",
+        r"書い|書か|執筆|\bwr[io]te\b|\bwritten\b|\bwriter\b",
+    ),
+    ("date", r"公開日|掲載日|発行日|publication date", r"いつ|日付|何日|公開|\bwhen\b|\bdate\b"),
+    ("publisher", r"発行元|掲載元|出版社|publisher", r"出版|発行|媒体|メディア|サイト|publish\w*"),
     ("series", r"シリーズ|連載番号|series", r"何番|番号|\bnumber\b"),
     ("title", r"題名|表題|見出し", r"タイトル|\btitle\b"),
 )
@@ -50,20 +58,38 @@ SOURCES = {
 }
 
 
-def metadata_field(question: str) -> str | None:
-    """The header field a question asks about, or None for a question about the content."""
+ASKS_WHO = re.compile(r"誰|だれ|どなた|名前|\bwho\b|\bname\b")
+
+
+def metadata_field(question: str, content_words: Callable[[str], list[str]]) -> str | None:
+    """The header field a question asks about, or None for a question about the content.
+
+    `content_words` gives the content words of a text (the search's lemmas), to tell whether
+    anything but the field is asked.
+    """
     q = normalize(question)
-    refers = bool(ARTICLE_REFERENCE.search(q))
     for name, strong, weak in _COMPILED:
-        if strong.search(q) or (refers and weak.search(q)):
+        is_strong = bool(strong.search(q))
+        if not is_strong and not weak.search(q):
+            continue
+        if not content_words(strip_field_words(q)):
             return name
+        if ARTICLE_REFERENCE.search(q) or (is_strong and ASKS_WHO.search(q)):
+            return name
+        return None
     return None
+
+
+# English words that make a question but name no topic (Japanese ones are stop lemmas already).
+ENGLISH_QUESTION_WORDS = re.compile(
+    r"\b(who|whom|when|where|what|which|did|does|do|is|was|were|it|its|this|that|the|a|an|by|of|in|on|for|first)\b"
+)
 
 
 def strip_field_words(question: str) -> str:
     """The question without header vocabulary, to find which article it is about."""
     q = normalize(question)
-    q = ARTICLE_REFERENCE.sub(" ", q)
+    q = ENGLISH_QUESTION_WORDS.sub(" ", ARTICLE_REFERENCE.sub(" ", q))
     for _, strong, weak in _COMPILED:
         q = weak.sub(" ", strong.sub(" ", q))
     return q

@@ -12,10 +12,22 @@ _QUESTION_END = re.compile(
 )
 
 
+# Chat noise that is never part of a question: user, role and channel mentions, custom emoji,
+# @everyone/@here, links, markdown marks and invisible characters.
+_NOISE = re.compile(
+    r"<@[!&]?\d+>|<#\d+>|<a?:\w+:\d+>|@(?:everyone|here)\b|https?://\S+|[*_~`|>]+|[\u200b-\u200f\u2060\ufeff]"
+)
+
+
+def clean_question(text: str) -> str:
+    """The question with chat noise removed, so that a mention is not searched as a word."""
+    return " ".join(_NOISE.sub(" ", text).split())
+
+
 def question_problem(question: str) -> tuple[str, dict[str, int]] | None:
     """A message key and its parameters when the question can't be asked as it is, else None."""
     text = question.strip()
-    if not text:
+    if not clean_question(text):
         return "empty", {}
     if len(text) > MAX_QUESTION_CHARS:
         return "too_long", {"limit": MAX_QUESTION_CHARS, "length": len(text)}

@@ -103,7 +103,9 @@ def _apply_sidecar(article: Article) -> Article:
     bad = [k for k, v in data.items() if not isinstance(v, str)]
     if bad:
         raise ArticleError(sidecar, None, f"field(s) must be text in quotes: {', '.join(bad)}")
-    return dataclasses.replace(article, **data)
+    # A corrected field is quoted from the sidecar, no longer from the header line it replaces.
+    kept = tuple(h for h in article.header_lines if h.field not in data)
+    return dataclasses.replace(article, header_lines=kept, **data)
 
 
 def _toml_line(e: Exception) -> int | None:

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 import fugashi
 
 # Bump when tokens change: persisted indexes are keyed by it.
-TOKENIZER_VERSION = "lemma+bigram-2"
+TOKENIZER_VERSION = "lemma+bigram-3"
 
 SKIP_POS = frozenset({"助詞", "助動詞", "補助記号", "空白", "記号"})
 # Words that occur in almost any question or sentence and say nothing about its topic
 # (とる, よる, つく, おく are the verbs inside にとって, によって, について, における, written in
-# kana there; the content verbs 取る, 寄る, 着く, 置く keep their kanji lemmas).
+# kana there; the content verbs 取る, 寄る, 着く, 置く keep their kanji lemmas; 筆者 and 著者 in
+# a question mean the article's author, never its topic).
 STOP_LEMMAS = frozenset(
     [
         "する",
@@ -104,6 +105,10 @@ STOP_LEMMAS = frozenset(
         "よる",
         "つく",
         "おく",
+        "筆者",
+        "著者",
+        "作者",
+        "執筆",
     ]
 )
 _WORDLIKE = re.compile(r"[^\W_]+")
@@ -135,8 +140,11 @@ class Morpheme:
 
     @property
     def is_name(self) -> bool:
-        """A proper noun, or a word the dictionary doesn't know (mostly foreign names)."""
-        return self.pos_detail == "固有名詞" or (self.unknown and self.pos == "名詞")
+        """A proper noun, or a non-Latin word the dictionary doesn't know (mostly foreign names;
+        unknown Latin words are mostly English, not names)."""
+        return self.pos_detail == "固有名詞" or (
+            self.unknown and self.pos == "名詞" and not self.surface.isascii()
+        )
 
 
 class Analyzer:

@@ -87,16 +87,65 @@ def test_unknown_terms_are_named_and_whole(kb):
     ],
 )
 def test_metadata_answers_quote_the_header(kb, question, field, quote_part):
-    assert metadata_field(question) == field
+    assert metadata_field(question, kb.analyzer.lemmas) == field
     answer = kb.ask(question)
     assert answer.answered and answer.kind == "metadata"
     assert quote_part in answer.passages[0].quote
     assert answer.passages[0].quote in RAW
 
 
-def test_content_questions_are_not_mistaken_for_metadata():
-    assert metadata_field("トランプはいつ批判者に成功を見せたのか") is None
-    assert metadata_field("ゴルバチョフは何を書いたか") is None
+def test_content_questions_are_not_mistaken_for_metadata(kb):
+    lemmas = kb.analyzer.lemmas
+    assert metadata_field("トランプはいつ批判者に成功を見せたのか", lemmas) is None
+    assert metadata_field("ゴルバチョフは何を書いたか", lemmas) is None
+    assert metadata_field("筆者の主張は何ですか", lemmas) is None
+    assert metadata_field("著者はロシアの勝利をどう評価しているか", lemmas) is None
+    assert kb.ask("筆者の主張は何ですか").kind != "metadata"
+
+
+@pytest.mark.parametrize(
+    ("question", "field"),
+    [
+        ("誰が翻訳しましたか", "translator"),
+        ("いつ公開されましたか", "date"),
+        ("最初にどこに掲載されましたか", "first_published"),
+        ("誰が書いたの？", "author"),
+        ("Who translated it?", "translator"),
+        ("アラスカの記事の著者は誰", "author"),
+    ],
+)
+def test_header_questions_without_saying_article(kb, question, field):
+    assert metadata_field(question, kb.analyzer.lemmas) == field
+    assert kb.ask(question).kind == "metadata"
+
+
+def test_title_question_quotes_the_corrected_title(kb):
+    answer = kb.ask("この記事のタイトルは？")
+    assert answer.kind == "metadata"
+    assert answer.passages[0].quote == "アラスカで旧世界秩序が崩壊"
+
+
+@pytest.mark.parametrize(
+    ("question", "unknown"),
+    [
+        ("プーチンの好きな食べ物は？", "食べ物"),
+        ("ウクライナの首都はどこ？", "首都"),
+        ("ロシアの人口は何人ですか", "人口"),
+        ("アラスカの天気は", "天気"),
+    ],
+)
+def test_a_known_setting_with_an_unknown_subject_is_refused(kb, question, unknown):
+    answer = kb.ask(question)
+    assert not answer.answered
+    assert unknown in answer.unknown_terms
+
+
+def test_chat_noise_is_not_searched(kb):
+    noisy = kb.ask(
+        f"<@123> @everyone <@&456> <#789> **{'アンカレッジは最終的な平和だったのか'}** https://x.example/"
+    )
+    assert noisy.answered and "アンカレッジは最終的な平和ではなかった" in noisy.passages[0].quote
+    assert noisy.unknown_terms == ()
 
 
 def test_metadata_picks_the_article_named(folder):
