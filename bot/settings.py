@@ -6,6 +6,7 @@ as a confusing error deep inside discord.py or sqlite.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ def _ids(env: Mapping[str, str], name: str) -> tuple[int, ...]:
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit():
+        if not (part.isascii() and part.isdigit()):
             raise SettingsError(
                 f"{name}: '{part}' is not a Discord id (digits only, comma-separated)"
             )
@@ -52,9 +53,27 @@ def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float
         value = float(raw)
     except ValueError:
         raise SettingsError(f"{name}: '{raw}' is not a number") from None
+    if not math.isfinite(value):
+        raise SettingsError(f"{name}: '{raw}' is not a finite number")
     if value < minimum:
-        raise SettingsError(f"{name}: {value} is below the minimum {minimum}")
+        raise SettingsError(f"{name}: {raw} is below the minimum {minimum:g}")
     return value
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+    value = _number(env, name, default, minimum=minimum)
+    if value != int(value):
+        raise SettingsError(f"{name}: '{env[name].strip()}' is not a whole number")
+    return int(value)
+
+
+def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(tuple(f"{s}://" for s in schemes)) or "://" == raw[-3:]:
+        raise SettingsError(f"{name}: '{raw}' is not a {' or '.join(schemes)} URL")
+    return raw
 
 
 def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
@@ -93,7 +112,7 @@ class Settings:
         if locale not in ("ja", "en"):
             raise SettingsError(f"BOT_DEFAULT_LOCALE: '{locale}' is not one of ja, en")
         token = env.get("DISCORD_TOKEN", "").strip() or None
-        retention = _number(env, "LOG_RETENTION_DAYS", 0, minimum=0)
+        retention = _whole(env, "LOG_RETENTION_DAYS", 0, minimum=0)
         level = env.get("BOT_LOG_LEVEL", "").strip().upper() or None
         if level is not None and level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise SettingsError(
@@ -102,15 +121,15 @@ class Settings:
         return cls(
             knowledge_dir=_path(env, "BOT_KNOWLEDGE_DIR", BUNDLED_KNOWLEDGE),
             log_db=_path(env, "BOT_LOG_DB", DEFAULT_LOG_DB),
-            log_retention_days=int(retention) or None,
+            log_retention_days=retention or None,
             discord_token=token,
             discord_guild_ids=_ids(env, "DISCORD_GUILD_IDS"),
             qa_channel_ids=_ids(env, "DISCORD_QA_CHANNEL_IDS"),
             moderator_role_id=_optional_id(env, "DISCORD_MODERATOR_ROLE_ID"),
             user_cooldown_seconds=_number(env, "BOT_USER_COOLDOWN_SECONDS", 10.0),
-            max_concurrent_answers=int(_number(env, "BOT_MAX_CONCURRENT_ANSWERS", 4, minimum=1)),
+            max_concurrent_answers=_whole(env, "BOT_MAX_CONCURRENT_ANSWERS", 4, minimum=1),
             default_locale=locale,
-            discord_api_base=env.get("DISCORD_API_BASE", "").strip() or None,
-            discord_gateway_url=env.get("DISCORD_GATEWAY_URL", "").strip() or None,
+            discord_api_base=_url(env, "DISCORD_API_BASE", ("http", "https")),
+            discord_gateway_url=_url(env, "DISCORD_GATEWAY_URL", ("ws", "wss")),
             log_level=level,
         )
