@@ -21,10 +21,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "記事で扱っている話題:",
         "en": "What the articles cover:",
     },
-    "closest": {
-        "ja": "いちばん近い箇所（参考）:",
-        "en": "Closest passage (for reference):",
-    },
     "invalid": {
         "ja": "質問から検索できる語が見つかりませんでした。記事の内容について、言葉を足して質問してください。",
         "en": "I found no words to search for in that. Please ask about the articles in a few more words.",
@@ -52,9 +48,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "source": {"ja": "出典", "en": "Source"},
     "score": {"ja": "スコア", "en": "score"},
     "paragraph": {"ja": "第{n}段落", "en": "paragraph {n}"},
-    "header": {"ja": "記事情報", "en": "article header"},
     "candidate": {"ja": "候補 {i}/{n}", "en": "candidate {i}/{n}"},
-    "matched": {"ja": "一致した語", "en": "matched terms"},
     "no_articles": {
         "ja": "記事がまだありません。knowledge/ フォルダに記事ファイルを置いてください。",
         "en": "There are no articles yet. Put article files in the knowledge/ folder.",
@@ -92,9 +86,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "question": {"ja": "質問", "en": "Question"},
     "next_candidate": {"ja": "次の候補", "en": "Next candidate"},
     "whole_section": {"ja": "節全体を表示", "en": "Show whole section"},
-    "no_more_candidates": {
-        "ja": "ほかの候補はありません。",
-        "en": "There are no other candidates.",
+    "section_gone": {
+        "ja": "この節は記事の再読み込みで見つからなくなりました。もう一度質問してください。",
+        "en": "This section is gone after the articles were reloaded. Please ask again.",
     },
     "thanks_feedback": {
         "ja": "評価ありがとうございます（{vote}）。",
@@ -136,6 +130,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "logs_top_questions": {"ja": "よくある質問", "en": "Top questions"},
     "logs_top_sections": {"ja": "よく引用される節", "en": "Top sections"},
+    "logs_export_too_big": {
+        "ja": "書き出しが {mb} MB で Discord の添付上限を超えます。日数を絞るか、シェルで `python -m bot logs export` を使ってください。",
+        "en": "The export is {mb} MB, over Discord's attachment limit. Pick fewer days, or use `python -m bot logs export` in a shell.",
+    },
     "logs_exported": {"ja": "{n} 行を書き出しました。", "en": "Exported {n} row(s)."},
     "logs_forgot": {
         "ja": "{user} の記録を {n} 件削除しました。",

@@ -89,7 +89,7 @@ def _sections(path: Path, lines: list[str], start: int) -> tuple[Section, ...]:
     def end_paragraph() -> None:
         nonlocal buffer
         if buffer:
-            text = "".join(x.strip() for x in buffer)
+            text = join_lines(buffer)
             paragraphs.append(
                 Paragraph(len(paragraphs) + 1, text, tuple(split_sentences(text)), buffer_line)
             )
@@ -120,3 +120,13 @@ def _sections(path: Path, lines: list[str], start: int) -> tuple[Section, ...]:
     if not any(s.paragraphs for s in sections):
         raise ArticleError(path, start + 1, "no body text")
     return tuple(sections)
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join wrapped lines: Japanese runs on without a space, Latin words keep theirs."""
+    out = ""
+    for line in (x.strip() for x in lines):
+        if out and out[-1].isascii() and line[:1].isascii() and out[-1] != " ":
+            out += " "
+        out += line
+    return out

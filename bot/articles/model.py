@@ -101,6 +101,11 @@ class Article:
         partial = [s for s in self.sections if key and key in s.heading]
         return partial[0] if len(partial) == 1 else None
 
+    @property
+    def credit(self) -> str:
+        """`author, publisher, date`, leaving out what the article lacks."""
+        return ", ".join(x for x in (self.author, self.publisher, self.date) if x)
+
     def header(self, field_name: str) -> HeaderLine | None:
         return next((h for h in self.header_lines if h.field == field_name), None)
 

@@ -7,37 +7,48 @@ import asyncio
 import dataclasses
 import getpass
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
 from bot.querylog import QueryLog, QueryRow, Stats
 from bot.querylog.chart import render_daily_chart
+from bot.querylog.schema import SchemaError
 from bot.settings import Settings
 
-READ_COMMANDS = ("recent", "unanswered", "search", "stats")
+
+def positive(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     logs = sub.add_parser("logs", help="質問ログ / the query log (moderators)")
     cmds = logs.add_subparsers(dest="logs_command", metavar="LOGS_COMMAND", required=True)
     recent = cmds.add_parser("recent", help="最近の質問 / latest questions")
-    recent.add_argument("--count", type=int, default=20)
+    recent.add_argument("--count", type=positive, default=20)
     recent.add_argument("--user", type=int, help="user id")
     recent.add_argument("--channel", type=int, help="channel id")
     unanswered = cmds.add_parser(
         "unanswered", help="答えられなかった質問 / refused questions, grouped"
     )
-    unanswered.add_argument("--days", type=float, default=7)
+    unanswered.add_argument("--days", type=positive, default=7)
     search = cmds.add_parser("search", help="質問を検索 / search question text")
     search.add_argument("text")
-    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--limit", type=positive, default=20)
     stats = cmds.add_parser("stats", help="集計とグラフ / figures and a chart")
-    stats.add_argument("--days", type=int, default=30)
+    stats.add_argument("--days", type=positive, default=30)
     stats.add_argument(
         "--png", type=Path, metavar="FILE", help="write the questions-per-day chart here"
     )
     export = cmds.add_parser("export", help="CSV 出力 / CSV export (UTF-8 with BOM)")
-    export.add_argument("--days", type=float)
+    export.add_argument("--days", type=positive)
     export.add_argument("--out", type=Path, metavar="FILE", help="default: standard output")
     forget = cmds.add_parser("forget", help="利用者の記録を削除 / delete a user's rows")
     forget.add_argument("user", type=int, help="user id")
@@ -46,7 +57,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    return asyncio.run(_run(args, settings))
+    try:
+        return asyncio.run(_run(args, settings))
+    except (OSError, sqlite3.Error, SchemaError) as e:
+        where = getattr(e, "filename", None) or settings.log_db
+        print(f"エラー / error: {where}: {e} (BOT_LOG_DB={settings.log_db})", file=sys.stderr)
+        return 2
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:

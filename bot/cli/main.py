@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from bot import __version__
+from bot.answers.questions import question_problem
 from bot.articles import ArticleError
 from bot.asking import Asker
 from bot.cli import logs_cmd, summary_cmd
@@ -72,11 +73,6 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as e:
         print(f"設定エラー / settings error: {e}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
     folder = args.knowledge or settings.knowledge_dir
     command = args.command
     if command is None:
@@ -85,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(t("connect_hint"), file=sys.stderr)
             command = "chat"
+    # A server reports its progress; a command-line tool speaks only when something is wrong.
+    logging.basicConfig(
+        level=settings.log_level or ("INFO" if command in ("run", "sync") else "WARNING"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     if command == "logs":
         return logs_cmd.run(args, settings)
     try:
@@ -126,6 +128,25 @@ async def cmd_ask(
     color = sys.stdout.isatty()
     async with asker_for(kb, settings, log=log) as asker:
         for question in questions:
+            problem = question_problem(question)
+            if problem and not as_json:
+                key, params = problem
+                print(f"Q: {question[:80]}\n{t(key, **params)}\n", flush=True)
+                continue
+            if problem:  # one JSON line per question still, so callers stay in step
+                print(
+                    json.dumps(
+                        {
+                            "question": question,
+                            "answered": False,
+                            "kind": "invalid",
+                            "passages": [],
+                            "problem": problem[0],
+                        },
+                        ensure_ascii=False,
+                    )
+                )
+                continue
             answer = (await asker.ask(question, source="cli", user_name=getpass.getuser())).answer
             if as_json:
                 print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)

@@ -45,6 +45,9 @@ def refusal_text(answer: Answer, library: Library, locale: str = "ja") -> str:
     lines = [t("refused", locale)]
     if answer.unknown_terms:
         lines.append(t("unknown_terms", locale, terms="」「".join(answer.unknown_terms)))
+    if not library.articles:
+        lines.append(t("no_articles", locale))
+        return "\n".join(lines)
     lines.append(t("covered", locale))
     for article in library.articles:
         headings = " / ".join(s.heading for s in article.sections if not s.is_lead)
@@ -57,8 +60,7 @@ def articles_text(library: Library, locale: str = "ja") -> str:
         return t("no_articles", locale)
     out = []
     for a in library.articles:
-        credit = ", ".join(x for x in (a.author, a.publisher, a.date) if x)
-        out.append(f"[{a.id}] {a.title} — {credit}")
+        out.append(f"[{a.id}] {a.title} — {a.credit}")
         for s in a.sections:
             out.append(f"   {s.index}. {t('lead', locale) if s.is_lead else s.heading}")
     return "\n".join(out)

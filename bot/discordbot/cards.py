@@ -11,6 +11,7 @@ from discord.utils import escape_markdown
 from bot.answers import Answer, Passage
 from bot.answers.highlight import segments
 from bot.articles import Article, Library, Section
+from bot.articles.model import LEAD_HEADING
 from bot.strings import t
 from bot.summaries import Summary
 
@@ -106,21 +107,17 @@ def outline(library: Library, locale: str | None) -> str:
     return "\n".join(parts)
 
 
-def articles_embed(library: Library, locale: str | None) -> discord.Embed:
-    embed = discord.Embed(title=t("articles_title", locale), colour=ANSWER_COLOUR)
-    if not library.articles:
-        embed.description = t("no_articles", locale)
-    for a in library.articles[:25]:  # an embed holds at most 25 fields
-        credit = ", ".join(x for x in (a.author, a.publisher, a.date) if x)
+def article_blocks(library: Library, locale: str | None) -> list[str]:
+    """One block of text per article (title, id, credit, numbered sections), for paging."""
+    blocks = []
+    for a in library.articles:
         sections = "\n".join(
             f"{s.index}. {t('lead', locale) if s.is_lead else plain(s.heading)}" for s in a.sections
         )
-        embed.add_field(
-            name=fit(f"{a.title} ({a.id})", TITLE_LIMIT, locale),
-            value=fit(f"{plain(credit)}\n{sections}", FIELD_LIMIT, locale),
-            inline=False,
+        blocks.append(
+            fit(f"**{plain(a.title)}** (`{a.id}`)\n{plain(a.credit)}\n{sections}\n", 2000, locale)
         )
-    return embed
+    return blocks
 
 
 def section_embed(article: Article, section: Section, locale: str | None) -> discord.Embed:
@@ -133,9 +130,8 @@ def section_embed(article: Article, section: Section, locale: str | None) -> dis
         colour=ANSWER_COLOUR,
         url=article.url,
     )
-    credit = ", ".join(x for x in (article.author, article.publisher, article.date) if x)
-    if credit:
-        embed.set_footer(text=fit(credit, FOOTER_LIMIT, locale))
+    if article.credit:
+        embed.set_footer(text=fit(article.credit, FOOTER_LIMIT, locale))
     return embed
 
 
@@ -154,9 +150,8 @@ def summary_embed(summary: Summary, library: Library, locale: str | None) -> dis
     for s in summary.sentences:
         if s.section_index != heading:
             heading = s.section_index
-            name = (
-                t("lead", locale) if s.section_index == 0 and s.section == "リード" else s.section
-            )
+            is_lead = (s.section_index, s.section) == (0, LEAD_HEADING)
+            name = t("lead", locale) if is_lead else s.section
             lines.append(f"**■ {plain(name)}**")
         lines.append(f"> {plain(s.text)}")
     if not lines:
@@ -169,8 +164,6 @@ def summary_embed(summary: Summary, library: Library, locale: str | None) -> dis
         url=article.url if article else None,
     )
     if article:
-        credit = ", ".join(x for x in (article.author, article.publisher, article.date) if x)
-        embed.set_footer(
-            text=fit(f"{t('source', locale)}: {article.title} — {credit}", FOOTER_LIMIT, locale)
-        )
+        footer = f"{t('source', locale)}: {article.title} — {article.credit}"
+        embed.set_footer(text=fit(footer, FOOTER_LIMIT, locale))
     return embed

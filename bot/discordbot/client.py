@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import sys
 from pathlib import Path
 
 import discord
@@ -18,7 +19,7 @@ from bot.knowledge_base import KnowledgeBase
 from bot.querylog import QueryLog
 from bot.ratelimit import AnswerSlots, Cooldown
 from bot.settings import Settings
-from bot.strings import MESSAGES, t
+from bot.strings import COMMAND_TEXT, t
 
 log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
@@ -79,7 +80,18 @@ class AnswerBot(commands.Bot):
         for guild_id in self.settings.discord_guild_ids:
             guild = discord.Object(guild_id)
             self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except discord.HTTPException as e:
+                # One wrong id must not keep the bot from serving the others.
+                log.warning(
+                    "DISCORD_GUILD_IDS: cannot sync commands to guild %s (%s %s): is the bot in "
+                    "that server, invited with the applications.commands scope?",
+                    guild_id,
+                    e.status,
+                    e.text,
+                )
+                continue
             log.info("synced %d command(s) to guild %s", len(synced), guild_id)
         digest = await self.tree_digest()
         wanted = self.sync_global
@@ -91,9 +103,19 @@ class AnswerBot(commands.Bot):
             self._store_digest(digest)
 
     async def tree_digest(self) -> str:
+        """What Discord would be sent: the commands and their Japanese/English names."""
         payload = [c.to_dict(self.tree) for c in self.tree.get_commands()]
-        blob = json.dumps([payload, MESSAGES], sort_keys=True, ensure_ascii=False, default=str)
+        blob = json.dumps([payload, COMMAND_TEXT], sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()
+
+    async def on_ready(self) -> None:
+        guilds = len(self.guilds)
+        print(
+            f"Discord に接続しました: {self.user} ({guilds} サーバー) / connected to Discord as "
+            f"{self.user} ({guilds} server(s))",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def _stored_digest(self) -> str | None:
         try:

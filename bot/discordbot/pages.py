@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import discord
 
 from bot.discordbot.cards import ANSWER_COLOUR, DESCRIPTION_LIMIT, fit
 from bot.strings import t
 
-PAGE_TIMEOUT = 15 * 60
+log = logging.getLogger(__name__)
+PAGE_TIMEOUT = 14 * 60  # an interaction token, needed to edit an ephemeral reply, lives 15 min
 
 
 def paginate(lines: list[str], per_page: int = 10, limit: int = DESCRIPTION_LIMIT) -> list[str]:
@@ -25,7 +28,26 @@ def paginate(lines: list[str], per_page: int = 10, limit: int = DESCRIPTION_LIMI
     return pages
 
 
-class PagedView(discord.ui.View):
+class ExpiringView(discord.ui.View):
+    """A view whose buttons are greyed out when it times out, instead of failing when clicked.
+
+    The sender sets `message` to the message the view is attached to.
+    """
+
+    message: discord.Message | discord.InteractionMessage | None = None
+
+    async def on_timeout(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        if self.message is not None:
+            try:
+                await self.message.edit(view=self)
+            except discord.HTTPException:
+                log.info("could not disable the buttons of an expired message")
+
+
+class PagedView(ExpiringView):
     """Shows one page at a time; the buttons only appear when there is more than one page."""
 
     def __init__(self, title: str, pages: list[str], locale: str) -> None:

@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 
+import aiohttp
 import discord
 import yarl
 
@@ -18,6 +19,11 @@ from bot.querylog import QueryLog
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+def _voice_warning(record: logging.LogRecord) -> bool:
+    """This bot has no voice features: discord.py's warnings about voice libraries are noise."""
+    return "voice will NOT be supported" not in record.getMessage()
 
 
 def point_at(api_base: str | None, gateway_url: str | None) -> None:
@@ -37,6 +43,7 @@ def run(settings: Settings, kb: KnowledgeBase, *, sync_only: bool = False) -> in
         )
         return 2
     point_at(settings.discord_api_base, settings.discord_gateway_url)
+    logging.getLogger("discord.client").addFilter(_voice_warning)
     try:
         return asyncio.run(_serve(settings, kb, sync_only=sync_only))
     except KeyboardInterrupt:
@@ -67,6 +74,14 @@ async def _serve(settings: Settings, kb: KnowledgeBase, *, sync_only: bool) -> i
             runner.result()  # raises what made the bot stop
         log.info("shutting down")
         return 0
+    except (aiohttp.ClientError, OSError) as e:
+        where = settings.discord_api_base or "discord.com"
+        print(
+            f"Discord に接続できません ({where}) / cannot reach Discord at {where} "
+            f"(DISCORD_API_BASE, DISCORD_GATEWAY_URL, network): {e}",
+            file=sys.stderr,
+        )
+        return 2
     except discord.LoginFailure:
         print(
             "DISCORD_TOKEN が無効です / DISCORD_TOKEN is invalid: Discord refused to log in",

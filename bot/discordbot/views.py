@@ -9,6 +9,7 @@ import discord
 
 from bot.asking import Asked
 from bot.discordbot import cards
+from bot.discordbot.pages import ExpiringView
 from bot.strings import t
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 VIEW_TIMEOUT = 30 * 60
 
 
-class AnswerView(discord.ui.View):
+class AnswerView(ExpiringView):
     """Holds one answer; buttons page through its candidates and collect ratings."""
 
     def __init__(self, bot: AnswerBot, question: str, asked: Asked, locale: str) -> None:
@@ -55,13 +56,12 @@ class AnswerView(discord.ui.View):
         passage = self.asked.answer.passages[self.index]
         article = self.bot.kb.library.get(passage.article)
         section = article.section(passage.section_index) if article else None
+        locale = self.bot.locale_of(interaction)
         if article is None or section is None:  # the article went away in a reload
-            await interaction.response.send_message(
-                t("no_more_candidates", self.locale), ephemeral=True
-            )
+            await interaction.response.send_message(t("section_gone", locale), ephemeral=True)
             return
         await interaction.response.send_message(
-            embed=cards.section_embed(article, section, self.locale), ephemeral=True
+            embed=cards.section_embed(article, section, locale), ephemeral=True
         )
 
     @discord.ui.button(emoji="👍", style=discord.ButtonStyle.success)

@@ -87,7 +87,8 @@ async def test_ask_refused_names_unknown_terms(settings, start_bot):
 async def test_everyone_in_a_question_never_pings(settings, start_bot):
     async with start_bot(settings) as (_, peer, _):
         ix = await peer.slash("ask", {"question": f"@everyone <@&{DEFAULT_GUILD_ID}> {ANSWERABLE}"})
-        await ix.wait_original()
+        answered = await ix.wait_original()
+        assert "最終的な平和ではなかった" in plain(embed_of(answered)["description"])
         edits = [r for r in ix.requests if r.json and "allowed_mentions" in r.json]
         assert edits and all(r.json["allowed_mentions"]["parse"] == [] for r in edits)
         await peer.send_message(
@@ -183,8 +184,12 @@ async def test_summary_and_autocomplete(settings, start_bot):
 async def test_articles_and_help(settings, start_bot):
     async with start_bot(settings) as (_, peer, _):
         call = await (await peer.slash("articles", locale="ja")).callback()
-        field = call.json["data"]["embeds"][0]["fields"][0]
-        assert "alaska-old-world-order" in field["name"] and "5. 次に何が起こるか" in field["value"]
+        embed = call.json["data"]["embeds"][0]
+        assert embed["title"] == "記事一覧"
+        assert (
+            "alaska-old-world-order" in embed["description"]
+            and "5. 次に何が起こるか" in embed["description"]
+        )
         call = await (await peer.slash("help", locale="en-US")).callback()
         assert call.json["data"]["embeds"][0]["title"] == "How to use"
 
@@ -253,6 +258,52 @@ async def test_concurrent_asks_all_answered(settings, start_bot):
             )
         )
         messages = await asyncio.gather(*(h.wait_original(timeout=30) for h in handles))
-        assert all("embeds" in m for m in messages)
+        assert all(
+            "最終的な平和ではなかった" in plain(embed_of(m)["description"]) for m in messages
+        )
         await log.flush()
         assert len(await log.recent(100)) == 20
+
+
+async def test_a_reply_that_pings_the_bot_without_a_written_mention_is_not_a_question(
+    settings, start_bot
+):
+    async with start_bot(settings) as (_, peer, log):
+        mark = peer.mark()
+        await peer.send_message("ありがとう", mentions=[peer.bot_user])
+        await peer.send_message(f"{peer.bot_mention} {ANSWERABLE}", mentions=[peer.bot_user])
+        await peer.wait_for(lambda r: r.route == "POST /channels/{channel_id}/messages", since=mark)
+        replies = peer.find(lambda r: r.route == "POST /channels/{channel_id}/messages", since=mark)
+        assert len(replies) == 1
+        await log.flush()
+        assert [r.question for r in await log.recent()] == [ANSWERABLE]
+
+
+async def test_articles_pages_many_articles_within_limits(settings, start_bot, tmp_path):
+    from bot.knowledge_base import KnowledgeBase
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(30):
+        sections = "\n\n".join(f"## 見出し{j}の長い節の名前\n\n本文{j}。" for j in range(12))
+        (folder / f"a{i:02}.md").write_text(
+            f"---\ntitle: 記事{i}\n---\n\n{sections}\n", encoding="utf-8"
+        )
+    async with start_bot(settings) as (bot, peer, _):
+        bot.kb = KnowledgeBase.load(folder)
+        ix = await peer.slash("articles", locale="ja")
+        call = await ix.callback()
+        embed = call.json["data"]["embeds"][0]
+        assert "a00" in embed["description"] and "1/6 ページ" in embed["footer"]["text"]
+        assert len(embed["description"]) <= 4096
+        msg = ix.original
+        click = await peer.click(button(msg, "▶"), message_id=msg["id"], locale="ja")
+        page2 = (await click.callback()).json["data"]["embeds"][0]
+        assert "a05" in page2["description"] and "2/6 ページ" in page2["footer"]["text"]
+
+
+async def test_a_wrong_guild_id_is_reported_and_the_others_still_work(settings, start_bot, caplog):
+    async with start_bot(settings, discord_guild_ids=(DEFAULT_GUILD_ID, 42)) as (_, peer, _):
+        ix = await peer.slash("ask", {"question": ANSWERABLE})
+        assert "embeds" in await ix.wait_original()
+    assert "DISCORD_GUILD_IDS: cannot sync commands to guild 42" in caplog.text

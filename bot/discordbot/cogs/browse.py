@@ -9,6 +9,7 @@ from discord.ext import commands
 from bot.discordbot import cards
 from bot.discordbot.client import NO_PINGS, AnswerBot
 from bot.discordbot.errors import NotModerator
+from bot.discordbot.pages import PagedView, paginate
 from bot.discordbot.translator import text
 from bot.strings import t
 from bot.summaries import SummaryError, summarize
@@ -105,9 +106,13 @@ class Browse(commands.Cog):
     @app_commands.command(name=text("articles"), description=text("articles.description"))
     async def articles(self, interaction: discord.Interaction) -> None:
         locale = self.bot.locale_of(interaction)
-        await interaction.response.send_message(
-            embed=cards.articles_embed(self.bot.kb.library, locale), ephemeral=True
-        )
+        library = self.bot.kb.library
+        pages = paginate(cards.article_blocks(library, locale), per_page=5) or [
+            t("no_articles", locale)
+        ]
+        view = PagedView(t("articles_title", locale), pages, locale)
+        await interaction.response.send_message(embed=view.embed(), view=view, ephemeral=True)
+        view.message = await interaction.original_response()
 
     @app_commands.command(name=text("help"), description=text("help.description"))
     async def help(self, interaction: discord.Interaction) -> None:

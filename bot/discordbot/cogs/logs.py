@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import io
 
 import discord
@@ -37,7 +38,7 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
 
     async def _show(self, interaction: discord.Interaction, title: str, lines: list[str]) -> None:
         view = PagedView(title, paginate(lines), self.bot.locale_of(interaction))
-        await interaction.followup.send(
+        view.message = await interaction.followup.send(
             embed=view.embed(), view=view, ephemeral=True, allowed_mentions=NO_PINGS
         )
 
@@ -60,7 +61,7 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
         interaction: discord.Interaction,
         count: app_commands.Range[int, 1, 200] = 20,
         user: discord.User | None = None,
-        channel: discord.TextChannel | None = None,
+        channel: discord.TextChannel | discord.Thread | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         rows = await self.log.recent(
@@ -96,7 +97,7 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
         await interaction.response.defer(ephemeral=True, thinking=True)
         self._audit(interaction, "search", text_)
         rows = await self.log.search(text_, 100)
-        title = t("logs_search_title", self.bot.locale_of(interaction), text=text_[:100])
+        title = t("logs_search_title", self.bot.locale_of(interaction), text=plain(text_[:100]))
         await self._show(interaction, title, [row_line(r) for r in rows])
 
     @app_commands.command(name=text("logs.stats"), description=text("logs.stats.description"))
@@ -148,10 +149,16 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         self._audit(interaction, "export", f"days={days}")
+        locale = self.bot.locale_of(interaction)
         data = await self.log.export_csv(days)
-        rows = max(0, data.count(b"\n") - 1)
+        if len(data) > interaction.filesize_limit:
+            # Larger than Discord takes as an attachment: the shell export has no limit.
+            text = t("logs_export_too_big", locale, mb=len(data) // 1_000_000)
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+            return
+        rows = sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8-sig")))) - 1
         await interaction.followup.send(
-            t("logs_exported", self.bot.locale_of(interaction), n=rows),
+            t("logs_exported", locale, n=rows),
             file=discord.File(io.BytesIO(data), "queries.csv"),
             ephemeral=True,
             allowed_mentions=NO_PINGS,
@@ -182,4 +189,4 @@ def row_line(r: QueryRow) -> str:
     mark = "✅" if r.answered else "❌"
     who = plain(r.user_name or str(r.user_id or "-"))
     where = f" → {plain(r.top_section)}" if r.top_section else ""
-    return f"`{r.time[:16].replace('T', ' ')}` {mark} **{who}** [{r.source}] {plain(r.question[:200])}{where}"
+    return f"`{r.time[:16].replace('T', ' ')} UTC` {mark} **{who}** [{r.source}] {plain(r.question[:200])}{where}"

@@ -44,12 +44,15 @@ class QA(commands.Cog):
             question, "slash", interaction.user, interaction.guild_id, interaction.channel_id
         )
         if asked is None:
+            # The first followup would replace the public "thinking" message; remove it so the
+            # "please wait" reaches the asker alone.
+            await interaction.delete_original_response()
             await interaction.followup.send(
                 t("busy", locale), ephemeral=True, allowed_mentions=NO_PINGS
             )
             return
         view = AnswerView(self.bot, question, asked, locale)
-        await interaction.edit_original_response(
+        view.message = await interaction.edit_original_response(
             embed=view.embed(), view=view, allowed_mentions=NO_PINGS
         )
 
@@ -70,20 +73,26 @@ class QA(commands.Cog):
                 mention_author=False,
             )
 
+    def _mentions_me(self, message: discord.Message) -> bool:
+        """A written mention of the bot. A reply to the bot with "ping" on also lists it in
+        `message.mentions`, but a 「ありがとう」 under an answer is not a question."""
+        me = self.bot.user.id
+        return any(int(m[1]) == me for m in MENTION.finditer(message.content))
+
+    def _qa_channels(self, message: discord.Message) -> set[int]:
+        """The configured Q&A channels this message is in (a thread counts as its parent)."""
+        channel = message.channel
+        ids = {channel.id, getattr(channel, "parent_id", None)}
+        return ids & set(self.bot.settings.qa_channel_ids)
+
     def _question_in(self, message: discord.Message) -> str | None:
         """The question a message asks the bot, or None when it isn't one for us."""
-        me = self.bot.user
-        if any(u.id == me.id for u in message.mentions):
-            return MENTION.sub(
-                lambda m: "" if int(m[1]) == me.id else m[0], message.content
-            ).strip()
+        me = self.bot.user.id
+        if self._mentions_me(message):
+            return MENTION.sub(lambda m: "" if int(m[1]) == me else m[0], message.content).strip()
         if message.guild is None:
-            return message.content.strip()  # a direct message is always for us
-        channel = message.channel
-        channel_ids = {channel.id, getattr(channel, "parent_id", None)}
-        if channel_ids & set(self.bot.settings.qa_channel_ids) and looks_like_question(
-            message.content
-        ):
+            return message.content.strip()  # a direct message to the bot is a question for it
+        if self._qa_channels(message) and looks_like_question(message.content):
             return message.content.strip()
         return None
 
@@ -93,7 +102,8 @@ class QA(commands.Cog):
         if refusal:
             await message.reply(refusal, allowed_mentions=NO_PINGS, mention_author=False)
             return
-        source = "mention" if any(u.id == self.bot.user.id for u in message.mentions) else "channel"
+        in_qa_channel = bool(message.guild and self._qa_channels(message))
+        source = "channel" if in_qa_channel and not self._mentions_me(message) else "mention"
         async with message.channel.typing():
             asked = await self._answer(
                 question,
@@ -106,7 +116,7 @@ class QA(commands.Cog):
             await message.reply(t("busy", locale), allowed_mentions=NO_PINGS, mention_author=False)
             return
         view = AnswerView(self.bot, question, asked, locale)
-        await message.reply(
+        view.message = await message.reply(
             embed=view.embed(), view=view, allowed_mentions=NO_PINGS, mention_author=False
         )
 
