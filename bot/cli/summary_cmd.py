@@ -7,9 +7,9 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from bot.articles.model import LEAD_HEADING
 from bot.strings import t
 from bot.summaries import LENGTHS, Summary, SummaryError, summarize
+from bot.summaries.model import section_name
 
 if TYPE_CHECKING:
     from bot.knowledge_base import KnowledgeBase
@@ -64,12 +64,7 @@ def summary_text(summary: Summary, locale: str | None = None) -> str:
     lines = [t("summary_of", locale, title=summary.title)]
     if not summary.sentences:
         lines.append(t("summary_empty", locale))
-    heading = None
-    for s in summary.sentences:
-        if s.section_index != heading:
-            heading = s.section_index
-            is_lead = (s.section_index, s.section) == (0, LEAD_HEADING)
-            name = t("lead", locale) if is_lead else s.section
-            lines.append(f"\n■ {name}")
-        lines.append(f"「{s.text}」（{t('paragraph', locale, n=s.paragraph)}）")
+    for index, heading, sentences in summary.by_section():
+        lines.append(f"\n■ {section_name(index, heading, locale)}")
+        lines += [f"「{s.text}」（{t('paragraph', locale, n=s.paragraph)}）" for s in sentences]
     return "\n".join(lines)

@@ -11,9 +11,9 @@ from discord.utils import escape_markdown
 from bot.answers import Answer, Passage
 from bot.answers.highlight import segments
 from bot.articles import Article, Library, Section
-from bot.articles.model import LEAD_HEADING
 from bot.strings import t
 from bot.summaries import Summary
+from bot.summaries.model import section_name
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -146,14 +146,9 @@ def help_embed(locale: str | None) -> discord.Embed:
 def summary_embed(summary: Summary, library: Library, locale: str | None) -> discord.Embed:
     """The summary's sentences, verbatim, under their section headings; cited in the footer."""
     lines: list[str] = []
-    heading = None
-    for s in summary.sentences:
-        if s.section_index != heading:
-            heading = s.section_index
-            is_lead = (s.section_index, s.section) == (0, LEAD_HEADING)
-            name = t("lead", locale) if is_lead else s.section
-            lines.append(f"**■ {plain(name)}**")
-        lines.append(f"> {plain(s.text)}")
+    for index, heading, sentences in summary.by_section():
+        lines.append(f"**■ {plain(section_name(index, heading, locale))}**")
+        lines += [f"> {plain(s.text)}" for s in sentences]
     if not lines:
         lines.append(t("summary_empty", locale))
     article = library.get(summary.article_id)

@@ -8,10 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.articles.model import LEAD_HEADING
 from bot.strings import t
 
 Length = Literal["short", "long", "outline"]
 LENGTHS: tuple[Length, ...] = ("short", "long", "outline")
+
+
+def section_name(index: int, heading: str, locale: str | None) -> str:
+    """The heading, or the word for "lead" in the reader's language for the lead section."""
+    return t("lead", locale) if (index, heading) == (0, LEAD_HEADING) else heading
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,15 @@ class Summary:
     section: str | None
     section_index: int | None
     sentences: tuple[SummarySentence, ...]
+
+    def by_section(self) -> list[tuple[int, str, list[SummarySentence]]]:
+        """(section index, heading, sentences) in article order, for rendering under headings."""
+        groups: list[tuple[int, str, list[SummarySentence]]] = []
+        for s in self.sentences:
+            if not groups or groups[-1][0] != s.section_index:
+                groups.append((s.section_index, s.section, []))
+            groups[-1][2].append(s)
+        return groups
 
     def to_json(self) -> dict[str, Any]:
         return {
