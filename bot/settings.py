@@ -71,7 +71,7 @@ def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | N
     raw = env.get(name, "").strip()
     if not raw:
         return None
-    if not raw.startswith(tuple(f"{s}://" for s in schemes)) or "://" == raw[-3:]:
+    if not raw.startswith(tuple(f"{s}://" for s in schemes)) or raw[-3:] == "://":
         raise SettingsError(f"{name}: '{raw}' is not a {' or '.join(schemes)} URL")
     return raw
 

@@ -5,7 +5,12 @@ from bot.settings import Settings, SettingsError
 
 def test_defaults_and_typed_values():
     s = Settings.from_env(
-        {"DISCORD_GUILD_IDS": "1, 2", "LOG_RETENTION_DAYS": "30", "BOT_DEFAULT_LOCALE": "en", "DISCORD_TOKEN": " t "}
+        {
+            "DISCORD_GUILD_IDS": "1, 2",
+            "LOG_RETENTION_DAYS": "30",
+            "BOT_DEFAULT_LOCALE": "en",
+            "DISCORD_TOKEN": " t ",
+        }
     )
     assert s.discord_guild_ids == (1, 2)
     assert s.log_retention_days == 30
