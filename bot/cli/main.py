@@ -202,15 +202,18 @@ def cmd_check(kb: KnowledgeBase, *, as_json: bool) -> int:
         for r in rows:
             print(f"{r['id']}  ({r['file']}, {r['format']})  {r['title']}")
             print(
-                f"  {len(r['sections'])} sections, {r['paragraphs']} paragraphs, {r['sentences']} sentences"
+                f"  {len(r['sections'])} 節 sections, {r['paragraphs']} 段落 paragraphs, "
+                f"{r['sentences']} 文 sentences"
             )
             for s in r["sections"]:
                 print(
-                    f"    {s['index']}. {s['heading']}  [{s['paragraphs']} ¶, {s['sentences']} sentences]"
+                    f"    {s['index']}. {s['heading']}  [{s['paragraphs']} 段落 ¶, {s['sentences']} 文]"
                 )
             for w in r["warnings"]:
-                print(f"  warning: {w}")
+                print(f"  警告 / warning: {w}")
         for e in lib.errors:
-            print(f"error: {e}")
-        print(f"{len(rows)} article(s), {len(errors)} error(s)")
+            print(f"エラー / error: {e}")
+        print(
+            f"記事 {len(rows)} 件・エラー {len(errors)} 件 / {len(rows)} article(s), {len(errors)} error(s)"
+        )
     return 1 if errors else 0
