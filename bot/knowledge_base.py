@@ -8,6 +8,9 @@ from pathlib import Path
 
 from bot.answers import Answer, Answerer
 from bot.articles import Library, load_library
+from bot.search import store
+from bot.search.index import SearchIndex
+from bot.search.parts import IndexParts
 from bot.text.tokens import Analyzer
 
 log = logging.getLogger(__name__)
@@ -25,10 +28,23 @@ class KnowledgeBase:
         return self.answerer.analyzer
 
     @classmethod
-    def load(cls, folder: Path, analyzer: Analyzer | None = None) -> KnowledgeBase:
-        library = load_library(folder)
+    def load(
+        cls, folder: Path, analyzer: Analyzer | None = None, *, persist: bool = True
+    ) -> KnowledgeBase:
+        """Articles and index of `folder`, from `<folder>/.index/` when it is current.
+
+        With `persist=False`, or an analyzer other than the stock one (whose tokens the stored
+        index was not made with), everything is parsed and indexed in memory.
+        """
+        analyzer = analyzer or Analyzer()
+        # A missing folder goes the in-memory way, where `load_library` reports it properly.
+        if persist and type(analyzer) is Analyzer and folder.is_dir():
+            library, parts = store.load_or_build(folder, analyzer)
+        else:
+            library = load_library(folder)
+            parts = IndexParts.build(library, analyzer)
         log.info("loaded %d article(s) from %s", len(library.articles), folder)
-        return cls(library, Answerer(library, analyzer))
+        return cls(library, Answerer(library, analyzer, SearchIndex(library, analyzer, parts)))
 
     def ask(self, question: str) -> Answer:
         return self.answerer.answer(question)

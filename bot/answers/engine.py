@@ -30,10 +30,16 @@ PASSAGES = 3
 class Answerer:
     """Answers questions about one library; immutable once built, safe to share across threads."""
 
-    def __init__(self, library: Library, analyzer: Analyzer | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        analyzer: Analyzer | None = None,
+        index: SearchIndex | None = None,
+    ) -> None:
+        """`index`, when given, must be of `library` with `analyzer`'s tokens (a stored one)."""
         self.library = library
         self.analyzer = analyzer or Analyzer()
-        self.index = SearchIndex(library, self.analyzer)
+        self.index = index or SearchIndex(library, self.analyzer)
 
     def answer(self, question: str, k: int = PASSAGES) -> Answer:
         text = clean_question(question)

@@ -12,6 +12,12 @@ Why two fields: lemmas match conjugations (求めている/求める); character
 and compound splits (強化/強く, 首脳会談/会談). Each field's score is divided by the best score the
 query could possibly reach in it, so fused scores are comparable across questions and the
 refusal cut-off means the same thing for every question.
+
+Why arrays: over an archive (460,000 sentences) a common term has a few hundred thousand
+postings, so sentence scores are summed into one dense array with numpy, the 30 best sentences
+are picked with a partition over only those that reach a cheap lower bound, and just the windows
+around them are scored, as a small matrix. The results are those of the plain-Python tally this
+replaced, to the last tie (`tests/search/test_index.py` keeps that tally as the reference).
 """
 
 from __future__ import annotations
@@ -19,8 +25,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.articles import Library
-from bot.search.bm25 import BM25, Postings
+from bot.search.bm25 import kth_largest
+from bot.search.parts import IndexParts
+from bot.search.units import Units
 from bot.text.tokens import Analyzer, bigrams
 
 MAX_QUOTE_CHARS = 300
@@ -28,17 +38,8 @@ MAX_WINDOW = 3
 BIGRAM_WEIGHT = 1.5
 EXTRA_SENTENCE_COST = 0.08
 CANDIDATE_SENTENCES = 30
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One indexed sentence and where it sits."""
-
-    article: int
-    section: int
-    paragraph: int
-    sentence: int
-    text: str
+# How many sentences of the rarest query terms set the bound below which none is ranked.
+LOWER_BOUND_SAMPLE = 2048
 
 
 @dataclass(frozen=True)
@@ -60,20 +61,39 @@ class QueryTerms:
         return not self.lemmas and not self.bigrams
 
 
+@dataclass(frozen=True)
+class _TermHits:
+    """One query term's sentences and its BM25 contribution to each, to be multiplied by scale.
+
+    The scaled values are computed where needed rather than stored: a common term has a few
+    hundred thousand postings, and only the sentences of about 30 windows are looked up.
+    """
+
+    term: str
+    is_lemma: bool
+    docs: np.ndarray
+    contributions: np.ndarray
+    scale: float
+
+    def add_to(self, scores: np.ndarray) -> None:
+        np.add.at(scores, self.docs, self.contributions * self.scale)
+
+    def at(self, units: np.ndarray) -> np.ndarray:
+        """The scaled contribution to each of `units` (sorted), 0.0 where the term is absent."""
+        pos = np.minimum(np.searchsorted(self.docs, units), len(self.docs) - 1)
+        return np.where(self.docs[pos] == units, self.contributions[pos] * self.scale, 0.0)
+
+
 class SearchIndex:
     """Both BM25 fields over every sentence of a library, plus the sentence locations."""
 
-    def __init__(self, library: Library, analyzer: Analyzer) -> None:
+    def __init__(self, library: Library, analyzer: Analyzer, parts: IndexParts | None = None):
         self.library = library
         self.analyzer = analyzer
-        self.units: list[Unit] = []
-        for ai, article in enumerate(library.articles):
-            for section in article.sections:
-                for pi, paragraph in enumerate(section.paragraphs):
-                    for si, text in enumerate(paragraph.sentences):
-                        self.units.append(Unit(ai, section.index, pi, si, text))
-        self.lemma_field = BM25.build(analyzer.lemmas(u.text) for u in self.units)
-        self.bigram_field = BM25.build(bigrams(u.text) for u in self.units)
+        self.parts = parts or IndexParts.build(library, analyzer)
+        self.units = Units(library, self.parts.units)
+        self.lemma_field = self.parts.lemma
+        self.bigram_field = self.parts.bigram
 
     def query_terms(self, question: str) -> QueryTerms:
         return QueryTerms(Counter(self.analyzer.lemmas(question)), Counter(bigrams(question)))
@@ -83,71 +103,127 @@ class SearchIndex:
 
     def search(self, terms: QueryTerms, k: int = 5) -> list[Hit]:
         """The k best non-overlapping windows, best first."""
+        per_term = self._term_hits(terms)
+        if not per_term:
+            return []
+        scores = np.zeros(len(self.units), dtype=np.float64)
+        for t in per_term:  # term by term, in query order: the order scores were always summed in
+            t.add_to(scores)
+        candidates = self._candidates(scores, per_term)
+        windows = sorted({w for doc in candidates.tolist() for w in self._windows_around(doc)})
+        return self._best_windows(windows, per_term, k)
+
+    def _term_hits(self, terms: QueryTerms) -> list[_TermHits]:
+        """Per field, each query term's postings scaled by weight × count / the ideal score."""
         fields = [
-            (1.0, self.lemma_field, terms.lemmas),
-            (BIGRAM_WEIGHT, self.bigram_field, terms.bigrams),
+            (1.0, self.lemma_field, terms.lemmas, True),
+            (BIGRAM_WEIGHT, self.bigram_field, terms.bigrams, False),
         ]
-        # Per field: each query term's postings, as {doc: weighted, normalised contribution}.
-        per_term: list[tuple[str, bool, dict[int, float]]] = []
-        sentence_score: Counter[int] = Counter()
-        for weight, bm25, counts in fields:
+        out: list[_TermHits] = []
+        for weight, bm25, counts, is_lemma in fields:
             ideal = sum(bm25.max_contribution(t) * c for t, c in counts.items())
             if ideal <= 0:
                 continue
             for term, count in counts.items():
-                p: Postings | None = bm25.postings(term)
-                if p is None:
-                    continue
-                scale = weight * count / ideal
-                contrib = dict(
-                    zip(p.docs.tolist(), (p.contributions * scale).tolist(), strict=True)
-                )
-                per_term.append((term, bm25 is self.lemma_field, contrib))
-                for doc, value in contrib.items():
-                    sentence_score[doc] += value
-        if not sentence_score:
-            return []
-        candidates = [doc for doc, _ in sentence_score.most_common(CANDIDATE_SENTENCES)]
-        windows = {w for doc in candidates for w in self._windows_around(doc)}
-        scored: list[Hit] = []
-        for window in windows:
-            score = -EXTRA_SENTENCE_COST * (len(window) - 1)
-            matched: list[str] = []
-            for term, is_lemma, contrib in per_term:
-                best = max((contrib.get(u, 0.0) for u in window), default=0.0)
-                score += best
-                if best > 0 and is_lemma:
-                    matched.append(term)
-            scored.append(Hit(window, round(score, 4), tuple(matched)))
-        scored.sort(key=lambda h: (-h.score, h.units))
-        chosen: list[Hit] = []
-        used: set[int] = set()
-        for hit in scored:
-            if used.isdisjoint(hit.units):
-                chosen.append(hit)
-                used.update(hit.units)
-                if len(chosen) == k:
-                    break
-        return chosen
-
-    def _windows_around(self, doc: int) -> list[tuple[int, ...]]:
-        """Windows of up to 3 consecutive sentences of one paragraph that contain `doc` and fit."""
-        unit = self.units[doc]
-        first = doc - unit.sentence
-        last = first
-        while last + 1 < len(self.units) and self._same_paragraph(self.units[last + 1], unit):
-            last += 1
-        out: list[tuple[int, ...]] = []
-        for size in range(1, MAX_WINDOW + 1):
-            for start in range(max(first, doc - size + 1), min(doc, last - size + 1) + 1):
-                window = tuple(range(start, start + size))
-                if size == 1 or sum(len(self.units[u].text) for u in window) <= MAX_QUOTE_CHARS:
-                    out.append(window)
+                p = bm25.postings(term)
+                if p is not None:
+                    scale = weight * count / ideal
+                    out.append(_TermHits(term, is_lemma, p.docs, p.contributions, scale))
         return out
 
     @staticmethod
-    def _same_paragraph(a: Unit, b: Unit) -> bool:
-        return (a.article, a.section, a.paragraph) == (b.article, b.section, b.paragraph)
+    def _candidates(scores: np.ndarray, per_term: list[_TermHits]) -> np.ndarray:
+        """The sentences worth building windows around: the best-scoring touched ones.
+
+        Ties at the cut go to the sentence an earlier query term reached first, then the lower
+        id: the order in which a running tally (a Counter) would have met them.
+        """
+        n = CANDIDATE_SENTENCES
+        bound = SearchIndex._lower_bound(scores, per_term)
+        if bound > 0:
+            pool = np.flatnonzero(scores >= bound)
+        else:
+            # With n positive scores the best n are all touched sentences (untouched ones score
+            # 0); otherwise (few matches, negative IDFs) every touched one competes.
+            positive = np.flatnonzero(scores > 0)
+            if len(positive) >= n:
+                pool = positive
+            else:
+                pool = np.unique(np.concatenate([t.docs for t in per_term]))
+        if len(pool) <= n:
+            return pool
+        values = scores[pool]
+        threshold = kth_largest(values, n)
+        above = pool[values > threshold]
+        tied = pool[values == threshold]
+        first = np.full(len(tied), len(per_term))
+        for i, t in enumerate(per_term):
+            pos = np.minimum(np.searchsorted(t.docs, tied), len(t.docs) - 1)
+            first[(first == len(per_term)) & (t.docs[pos] == tied)] = i
+        tied = tied[np.lexsort((tied, first))][: n - len(above)]
+        return np.concatenate([above, tied])
+
+    @staticmethod
+    def _lower_bound(scores: np.ndarray, per_term: list[_TermHits]) -> float:
+        """A score at most the 30th best, so that only sentences reaching it need ranking.
+
+        The 30th best of any 30 or more touched sentences will do; those of the rarest terms
+        tend to score high, which makes the bound tight. 0.0 when there are too few.
+        """
+        sample: list[np.ndarray] = []
+        for t in sorted(per_term, key=lambda t: len(t.docs)):
+            sample.append(t.docs[:LOWER_BOUND_SAMPLE])
+            if sum(map(len, sample)) >= LOWER_BOUND_SAMPLE:
+                break
+        docs = np.sort(np.concatenate(sample))
+        values = scores[docs[np.concatenate([[True], docs[1:] != docs[:-1]])]]  # distinct ones
+        n = CANDIDATE_SENTENCES
+        return kth_largest(values, n) if len(values) >= n else 0.0
+
+    def _windows_around(self, doc: int) -> list[tuple[int, ...]]:
+        """Windows of up to 3 consecutive sentences of one paragraph that contain `doc` and fit."""
+        units = self.units
+        lo = max(doc - int(units.sentence[doc]), doc - MAX_WINDOW + 1)
+        hi = min(int(units.paragraph_end[doc]), doc + MAX_WINDOW - 1)
+        chars = dict(zip(range(lo, hi + 1), units.chars[lo : hi + 1].tolist(), strict=True))
+        out: list[tuple[int, ...]] = []
+        for size in range(1, MAX_WINDOW + 1):
+            for start in range(max(lo, doc - size + 1), min(doc, hi - size + 1) + 1):
+                window = tuple(range(start, start + size))
+                if size == 1 or sum(chars[u] for u in window) <= MAX_QUOTE_CHARS:
+                    out.append(window)
+        return out
+
+    def _best_windows(
+        self, windows: list[tuple[int, ...]], per_term: list[_TermHits], k: int
+    ) -> list[Hit]:
+        """Score every window (each term once, at its best sentence) and keep k disjoint ones."""
+        members = np.array(sorted({u for w in windows for u in w}), dtype=np.int64)
+        # Term × sentence contributions, plus a last column of -inf that pads short windows.
+        values = np.full((len(per_term), len(members) + 1), -np.inf)
+        for i, t in enumerate(per_term):
+            values[i, :-1] = t.at(members)
+        slots = np.full((len(windows), MAX_WINDOW), len(members))
+        for j, w in enumerate(windows):
+            slots[j, : len(w)] = np.searchsorted(members, w)
+        best = values[:, slots].max(axis=2)
+        sizes = np.array([len(w) for w in windows])
+        total = -EXTRA_SENTENCE_COST * (sizes - 1)
+        for row in best:  # term by term, in query order, as the scores were always summed
+            total = total + row
+        scores = [round(s, 4) for s in total.tolist()]
+        chosen: list[Hit] = []
+        used: set[int] = set()
+        for j in sorted(range(len(windows)), key=lambda j: (-scores[j], windows[j])):
+            if used.isdisjoint(windows[j]):
+                matched = tuple(
+                    t.term for i, t in enumerate(per_term) if t.is_lemma and best[i, j] > 0
+                )
+                chosen.append(Hit(windows[j], scores[j], matched))
+                used.update(windows[j])
+                if len(chosen) == k:
+                    break
+        return chosen
 
     def max_lemma_coverage(self, terms: QueryTerms, hit: Hit) -> float:
         """Share of the question's lemma IDF mass that the window matches (unknown terms count)."""

@@ -1,10 +1,12 @@
 """Our postings-only BM25 must give rank-bm25's BM25Okapi scores and top-10, to the float."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
+from bot.search import bm25
 from bot.search.bm25 import BM25
 
 words = st.sampled_from([f"w{i}" for i in range(40)])
@@ -39,3 +41,42 @@ def test_unseen_terms_score_nothing_but_have_the_highest_idf():
     assert not ours.scores(["zzz"]).any()
     assert ours.postings("zzz") is None
     assert ours.idf_of("zzz") > ours.idf_of("a")
+
+
+@settings(max_examples=60, deadline=None)
+@given(corpora, queries)
+def test_building_in_small_blocks_gives_the_same_index(docs, query):
+    # Large fields are sorted into postings and scored a block at a time; the block size must
+    # not change a single number.
+    whole = BM25.build(docs)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(bm25, "BLOCK", 7)
+        blocked = BM25.build(docs)
+    for name in ("indptr", "doc_ids", "contributions", "doc_len", "idf"):
+        np.testing.assert_array_equal(getattr(blocked, name), getattr(whole, name))
+    np.testing.assert_array_equal(blocked.scores(query), whole.scores(query))
+
+
+def test_from_token_ids_equals_build_and_empty_corpora_work():
+    docs = [["a", "b", "a"], [], ["c"]]
+    built = BM25.build(docs)
+    ids = BM25.from_token_ids({"a": 0, "b": 1, "c": 2}, np.array([0, 1, 0, 2]), np.array([3, 0, 1]))
+    np.testing.assert_array_equal(ids.contributions, built.contributions)
+    empty = BM25.build([])
+    assert empty.n_docs == 0 and not empty.scores(["a"]).size
+    assert list(empty.top_k(["a"], 10)[0]) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([0.0, 0.0, 0.0, 1.5, 2.25, -1.0, 7.0]), min_size=1, max_size=400),
+    st.integers(1, 40),
+    st.sampled_from([1, 2, 8]),
+)
+def test_kth_largest_matches_a_sort_on_tie_heavy_arrays(values, k, sample):
+    values = np.array(values)
+    k = min(k, len(values))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(bm25, "SELECT_SAMPLE", sample)  # narrow even small arrays
+        got = bm25.kth_largest(values, k)
+    assert got == np.sort(values)[len(values) - k]

@@ -1,0 +1,47 @@
+"""What a search index is made of, besides the library: unit locations and both BM25 fields.
+
+This is what `bot.search.store` persists, so that a restart loads it instead of running MeCab
+over every sentence again; building it is the slow part of starting on a new archive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.articles import Library
+from bot.search.bm25 import BM25
+from bot.search.fields import encode
+from bot.search.progress import Progress
+from bot.search.units import Units
+from bot.text.tokens import Analyzer
+
+# Builds smaller than this finish in a second or two and report nothing.
+PROGRESS_MIN_SENTENCES = 20_000
+
+
+@dataclass(frozen=True)
+class IndexParts:
+    """Sentence locations (`Units` arrays) and the lemma and bigram fields over the sentences."""
+
+    units: dict[str, np.ndarray]
+    lemma: BM25
+    bigram: BM25
+
+    @classmethod
+    def build(cls, library: Library, analyzer: Analyzer) -> IndexParts:
+        units = Units.of(library)
+        texts = list(units.texts())
+        progress = (
+            Progress("indexing sentences", len(texts))
+            if len(texts) >= PROGRESS_MIN_SENTENCES
+            else None
+        )
+        lemma_tokens, bigram_tokens = encode(texts, analyzer, progress)
+        lemma = BM25.from_token_ids(*lemma_tokens.arrays())
+        del lemma_tokens  # its token ids are dead weight while the bigram postings are sorted
+        bigram = BM25.from_token_ids(*bigram_tokens.arrays())
+        if progress:
+            progress.finish()
+        return cls(units.arrays, lemma, bigram)

@@ -1,0 +1,146 @@
+"""The vectorised passage search picks exactly the windows the plain-Python algorithm picks.
+
+The reference below is the search as first written: a running tally (Counter) of sentence
+scores, its 30 most common, every window around them scored term by term from dicts. Random
+articles over a tiny vocabulary make ties, shared terms and long paragraphs common.
+"""
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.articles import Article, Library, Paragraph, Section
+from bot.search import index as search
+from bot.search.index import Hit, SearchIndex
+from bot.text.tokens import Analyzer
+
+ANALYZER = Analyzer()
+WORDS = ["ロシア", "会談", "安定", "世界", "圧力", "アメリカ", "政治", "経済", "勝利", "対話"]
+PARTICLES = ["は", "を", "の", "に", "が", "と"]
+
+words = st.sampled_from(WORDS)
+sentences = st.lists(st.tuples(words, st.sampled_from(PARTICLES)), min_size=1, max_size=6).map(
+    lambda pairs: "".join(w + p for w, p in pairs) + "求めた。"
+)
+paragraphs = st.lists(sentences, min_size=1, max_size=5)
+sections = st.lists(paragraphs, min_size=1, max_size=4)
+articles = st.lists(sections, min_size=1, max_size=4)
+questions = st.lists(words, min_size=1, max_size=4).map(lambda ws: "の".join(ws) + "は何か")
+
+
+def library_of(raw: list[list[list[list[str]]]]) -> Library:
+    folder = Path("/nonexistent")
+    built = []
+    for ai, secs in enumerate(raw):
+        sections_ = tuple(
+            Section(
+                si,
+                f"節{si}",
+                tuple(Paragraph(pi + 1, "".join(p), tuple(p), 1) for pi, p in enumerate(paras)),
+                1,
+            )
+            for si, paras in enumerate(secs)
+        )
+        built.append(Article(f"a{ai}", folder / f"a{ai}.md", "markdown", f"記事{ai}", sections_))
+    return Library(folder, tuple(built))
+
+
+def reference_search(index: SearchIndex, question: str, k: int) -> list[Hit]:
+    terms = index.query_terms(question)
+    fields = [
+        (1.0, index.lemma_field, terms.lemmas, True),
+        (search.BIGRAM_WEIGHT, index.bigram_field, terms.bigrams, False),
+    ]
+    per_term: list[tuple[str, bool, dict[int, float]]] = []
+    tally: Counter[int] = Counter()
+    for weight, bm25, counts, is_lemma in fields:
+        ideal = sum(bm25.max_contribution(t) * c for t, c in counts.items())
+        if ideal <= 0:
+            continue
+        for term, count in counts.items():
+            p = bm25.postings(term)
+            if p is None:
+                continue
+            values = (p.contributions * (weight * count / ideal)).tolist()
+            contrib = dict(zip(p.docs.tolist(), values, strict=True))
+            per_term.append((term, is_lemma, contrib))
+            for doc, value in contrib.items():
+                tally[doc] += value
+    if not tally:
+        return []
+    candidates = [doc for doc, _ in tally.most_common(search.CANDIDATE_SENTENCES)]
+    windows = {w for doc in candidates for w in index._windows_around(doc)}
+    scored = []
+    for window in windows:
+        score = -search.EXTRA_SENTENCE_COST * (len(window) - 1)
+        matched = []
+        for term, is_lemma, contrib in per_term:
+            best = max(contrib.get(u, 0.0) for u in window)
+            score += best
+            if best > 0 and is_lemma:
+                matched.append(term)
+        scored.append(Hit(window, round(score, 4), tuple(matched)))
+    scored.sort(key=lambda h: (-h.score, h.units))
+    chosen, used = [], set()
+    for hit in scored:
+        if used.isdisjoint(hit.units):
+            chosen.append(hit)
+            used.update(hit.units)
+            if len(chosen) == k:
+                break
+    return chosen
+
+
+@settings(max_examples=60, deadline=None)
+@given(articles, st.lists(questions, min_size=1, max_size=4), st.sampled_from([1, 3, 5]))
+def test_search_matches_the_reference(raw, asked, k):
+    index = SearchIndex(library_of(raw), ANALYZER)
+    for question in asked:
+        assert index.search(index.query_terms(question), k) == reference_search(index, question, k)
+
+
+def test_windows_stay_in_their_paragraph_and_under_the_quote_limit():
+    long = "ロシアは" + "安定" * 140 + "を求めた。"
+    index = SearchIndex(
+        library_of([[["ロシアを見た。", long, "世界が動いた。"], ["会談。"]]]), ANALYZER
+    )
+    windows = index._windows_around(0)
+    assert (0,) in windows and all(w[0] >= 0 and w[-1] <= 2 for w in windows)
+    assert all(
+        len(w) == 1 or sum(len(index.units[u].text) for u in w) <= search.MAX_QUOTE_CHARS
+        for w in windows
+    )
+    assert index._windows_around(3)[0] == (3,)
+
+
+postings = st.lists(
+    st.dictionaries(
+        st.integers(0, 79), st.sampled_from([0.5, 1.0, 2.0, -0.25, 0.0]), min_size=1, max_size=60
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(postings)
+def test_candidates_are_the_tallys_most_common_ties_included(terms):
+    # Few distinct values over many sentences: ties at the cut are the rule, not the exception.
+    per_term = [
+        search._TermHits(
+            f"t{i}", True, np.array(sorted(p)), np.array([p[d] for d in sorted(p)]), 1.0
+        )
+        for i, p in enumerate(terms)
+    ]
+    tally: Counter[int] = Counter()
+    for p in terms:
+        for doc in sorted(p):
+            tally[doc] += p[doc]
+    scores = np.zeros(80)
+    for t in per_term:
+        t.add_to(scores)
+    expected = {doc for doc, _ in tally.most_common(search.CANDIDATE_SENTENCES)}
+    assert set(SearchIndex._candidates(scores, per_term).tolist()) == expected

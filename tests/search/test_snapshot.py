@@ -1,0 +1,45 @@
+"""The library snapshot: arrays and JSON that read back into an equal library."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from bot.articles import load_library
+from bot.articles.model import Paragraph
+from bot.search import snapshot
+
+
+def test_round_trip_equal_library_with_errors(folder):
+    (folder / "broken.txt").write_text("見出しも本文もない\n", encoding="utf-8")
+    library = load_library(folder)
+    restored = snapshot.load(snapshot.dump(library), folder)
+    assert (restored.folder, restored.articles) == (library.folder, library.articles)
+    assert [a.warnings for a in restored.articles] == [a.warnings for a in library.articles]
+    assert [(str(e), e.line) for e in restored.errors] == [(str(e), e.line) for e in library.errors]
+
+
+def test_sentences_that_are_not_slices_of_their_paragraph_survive(folder):
+    library = load_library(folder)
+    article = library.articles[0]
+    section = article.sections[1]
+    odd = Paragraph(9, "本文そのもの。", ("書き換えた文。", "もう一つ。"), 99)
+    section = dataclasses.replace(section, paragraphs=(*section.paragraphs, odd))
+    article = dataclasses.replace(article, sections=(article.sections[0], section))
+    library = dataclasses.replace(library, articles=(article,))
+    assert snapshot.load(snapshot.dump(library), folder).articles == library.articles
+
+
+def test_paths_follow_a_moved_folder(folder, tmp_path_factory):
+    arrays = snapshot.dump(load_library(folder))
+    elsewhere = tmp_path_factory.mktemp("moved")
+    restored = snapshot.load(arrays, elsewhere)
+    assert all(a.path.parent == elsewhere for a in restored.articles)
+
+
+def test_inconsistent_arrays_are_rejected(folder):
+    arrays = snapshot.dump(load_library(folder))
+    with pytest.raises(ValueError):
+        snapshot.load({**arrays, "chars": arrays["chars"][:-1]}, folder)
+    with pytest.raises(ValueError):
+        snapshot.load({**arrays, "text": np.zeros(3, dtype=np.uint8)}, folder)

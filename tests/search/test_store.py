@@ -1,0 +1,153 @@
+"""The stored index: reused while nothing changes, rebuilt when anything does, never fatal."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.articles import ArticleError
+from bot.knowledge_base import KnowledgeBase
+from bot.search import store
+from bot.search.parts import IndexParts
+from bot.text.tokens import Analyzer
+
+ROOT = Path(__file__).resolve().parents[2]
+QUESTION = "論理量子ビットを作るには何が必要か"
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every index build, by the folder of its library."""
+    calls: list[Path] = []
+    real = IndexParts.build
+
+    def counting(library, analyzer):
+        calls.append(library.folder)
+        return real(library, analyzer)
+
+    monkeypatch.setattr(store.IndexParts, "build", counting)
+    return calls
+
+
+def best_quote(kb: KnowledgeBase, question: str = QUESTION) -> str:
+    return kb.ask(question).passages[0].quote
+
+
+def test_reused_while_nothing_changes(folder, builds):
+    first = KnowledgeBase.load(folder)
+    stamp = store.index_path(folder).stat().st_mtime_ns
+    second = KnowledgeBase.load(folder)
+    assert len(builds) == 1
+    assert store.index_path(folder).stat().st_mtime_ns == stamp
+    assert second.library == first.library
+    assert second.ask(QUESTION) == first.ask(QUESTION)
+
+
+def test_loaded_index_answers_as_a_fresh_one(folder):
+    KnowledgeBase.load(folder)
+    loaded, fresh = KnowledgeBase.load(folder), KnowledgeBase.load(folder, persist=False)
+    for question in ["世界が求めているものは何か", "北極海航路の記事の著者は誰？", QUESTION]:
+        assert loaded.ask(question) == fresh.ask(question)
+
+
+def test_rebuilt_when_an_article_changes_is_added_or_removed(folder, builds):
+    KnowledgeBase.load(folder)
+    quantum = folder / "quantum.md"
+    quantum.write_text(
+        quantum.read_text(encoding="utf-8").replace("表面符号", "色符号"), encoding="utf-8"
+    )
+    assert "色符号" in best_quote(KnowledgeBase.load(folder), "色符号はよく使われるか")
+    (folder / "tides.md").write_text("---\ntitle: 潮汐\n---\n\n潮汐発電は月の引力を使う。\n")
+    assert KnowledgeBase.load(folder).library.get("tides") is not None
+    (folder / "tides.md").unlink()
+    assert KnowledgeBase.load(folder).library.get("tides") is None
+    assert len(builds) == 4
+
+
+def test_rebuilt_when_a_sidecar_or_the_tokenizer_version_changes(folder, builds, monkeypatch):
+    KnowledgeBase.load(folder)
+    (folder / "alaska-old-world-order.meta.toml").write_text('title = "別の題"\n', encoding="utf-8")
+    assert KnowledgeBase.load(folder).library.get("alaska-old-world-order").title == "別の題"
+    monkeypatch.setattr(store, "TOKENIZER_VERSION", "something-else")
+    KnowledgeBase.load(folder)
+    assert len(builds) == 3
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # truncated
+        lambda data: b"not a zip file at all" * 100,  # garbage
+        lambda data: b"",  # empty
+    ],
+    ids=["truncated", "garbage", "empty"],
+)
+def test_a_damaged_index_is_rebuilt_with_a_warning(folder, builds, caplog, damage):
+    expected = best_quote(KnowledgeBase.load(folder))
+    path = store.index_path(folder)
+    path.write_bytes(damage(path.read_bytes()))
+    with caplog.at_level(logging.WARNING, logger="bot.search.store"):
+        assert best_quote(KnowledgeBase.load(folder)) == expected
+    assert "unreadable" in caplog.text
+    assert len(builds) == 2
+    KnowledgeBase.load(folder)  # the rebuilt file is good again
+    assert len(builds) == 2
+
+
+def test_a_broken_article_is_still_reported_from_the_stored_index(folder, caplog):
+    (folder / "broken.txt").write_text("本文がない\n", encoding="utf-8")
+    KnowledgeBase.load(folder)
+    with caplog.at_level(logging.ERROR):
+        kb = KnowledgeBase.load(folder)
+    assert [e.path.name for e in kb.library.errors] == ["broken.txt"]
+    assert "broken.txt" in caplog.text
+
+
+def test_not_stored_without_persist_or_with_a_custom_analyzer(folder, builds):
+    class Custom(Analyzer):
+        pass
+
+    KnowledgeBase.load(folder, persist=False)
+    KnowledgeBase.load(folder, Custom())
+    assert not store.index_path(folder).exists()
+    assert len(builds) == 2
+
+
+CHILD = """
+import json, logging, sys
+from pathlib import Path
+logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+from bot.articles import ArticleError
+from bot.knowledge_base import KnowledgeBase
+kb = KnowledgeBase.load(Path(sys.argv[1]))
+print(json.dumps(kb.ask(sys.argv[2]).passages[0].quote, ensure_ascii=False))
+"""
+
+
+def test_two_processes_starting_at_once_both_succeed_and_build_once(folder):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(folder), QUESTION],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err for _, err in outputs]
+    quotes = {json.loads(out) for out, _ in outputs}
+    assert len(quotes) == 1
+    assert sum("built the index" in err for _, err in outputs) == 1
+    assert not list((folder / store.INDEX_DIR).glob("*.tmp"))
+
+
+def test_a_missing_folder_is_an_article_error_not_a_crash(tmp_path):
+    with pytest.raises(ArticleError, match="does not exist"):
+        KnowledgeBase.load(tmp_path / "missing")
