@@ -1,0 +1,42 @@
+"""The benchmark runs end to end at 100 articles: a smoke test, no timing thresholds."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYS = {
+    "articles",
+    "sections",
+    "build_s",
+    "cold_start_s",
+    "rss_mb",
+    "p50_ms",
+    "p99_ms",
+    "score_p50_ms",
+    "rank_bm25_score_p50_ms",
+    "bm25s_score_p50_ms",
+}
+
+
+def test_bench_run_at_100_articles(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "bench/run.py", "--articles", "100", "--json", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    (line,) = proc.stdout.splitlines()
+    row = json.loads(line)
+    assert row.keys() >= KEYS
+    assert row["articles"] == 100
+    assert 500 <= row["sections"] <= 700
+    assert row["top10_identical"] is True
+    for key in KEYS - {"articles", "sections"}:
+        assert 0 < row[key] < 10_000, key
+    assert row["p50_ms"] <= row["p99_ms"]
+    assert (tmp_path / "articles-100" / ".index" / "index.npz").exists()
