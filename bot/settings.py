@@ -93,7 +93,7 @@ class Settings:
     qa_channel_ids: tuple[int, ...] = ()
     moderator_role_id: int | None = None
     user_cooldown_seconds: float = 10.0
-    max_concurrent_answers: int = 4
+    max_concurrent_answers: int = 32
     default_locale: str = "ja"
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
@@ -127,7 +127,7 @@ class Settings:
             qa_channel_ids=_ids(env, "DISCORD_QA_CHANNEL_IDS"),
             moderator_role_id=_optional_id(env, "DISCORD_MODERATOR_ROLE_ID"),
             user_cooldown_seconds=_number(env, "BOT_USER_COOLDOWN_SECONDS", 10.0),
-            max_concurrent_answers=_whole(env, "BOT_MAX_CONCURRENT_ANSWERS", 4, minimum=1),
+            max_concurrent_answers=_whole(env, "BOT_MAX_CONCURRENT_ANSWERS", 32, minimum=1),
             default_locale=locale,
             discord_api_base=_url(env, "DISCORD_API_BASE", ("http", "https")),
             discord_gateway_url=_url(env, "DISCORD_GATEWAY_URL", ("ws", "wss")),

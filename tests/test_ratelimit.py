@@ -28,7 +28,7 @@ async def test_slots_bound_concurrency_and_turn_away_after_waiting():
 
     async def work():
         nonlocal running, peak
-        async with slots:
+        async with slots.hold():
             running += 1
             peak = max(peak, running)
             await asyncio.sleep(0.01)
@@ -36,18 +36,28 @@ async def test_slots_bound_concurrency_and_turn_away_after_waiting():
 
     await asyncio.gather(*(work() for _ in range(6)))
     assert peak == 2
-    async with slots, slots:
+    async with slots.hold(), slots.hold():
         with pytest.raises(Busy):
-            async with slots:
+            async with slots.hold():
+                pass
+        with pytest.raises(Busy):  # a shorter wait for this one alone
+            async with asyncio.timeout(1), slots.hold(wait_seconds=0.01):
                 pass
 
 
 async def test_slots_turn_away_when_too_many_wait():
     slots = AnswerSlots(1, wait_seconds=5, max_waiting=1)
-    async with slots:
-        waiter = asyncio.create_task(slots.__aenter__())
+    entered = asyncio.Event()
+
+    async def wait_then_hold():
+        async with slots.hold():
+            entered.set()
+
+    async with slots.hold():
+        waiter = asyncio.create_task(wait_then_hold())
         await asyncio.sleep(0)
         with pytest.raises(Busy):
-            await slots.__aenter__()
+            async with slots.hold():
+                pass
     await waiter
-    await slots.__aexit__(None, None, None)
+    assert entered.is_set()  # the one that waited got the slot once it was free

@@ -7,6 +7,7 @@ import asyncio
 import discord
 from discord import app_commands
 
+from bot.discordbot.cogs import qa
 from tests.discord_peer import DEFAULT_CHANNEL_ID, DEFAULT_GUILD_ID, FLAG_EPHEMERAL
 from tests.discordbot.conftest import button
 
@@ -122,6 +123,27 @@ async def test_cooldown_says_please_wait(settings, start_bot):
         assert call.json["data"]["flags"] & FLAG_EPHEMERAL
         other = await peer.slash("ask", {"question": ANSWERABLE}, user=peer.moderator, locale="ja")
         assert "embeds" in await other.wait_original()
+
+
+async def test_all_slots_taken_says_please_wait_then_answers_again(
+    settings, start_bot, monkeypatch
+):
+    monkeypatch.setattr(qa, "SLASH_SLOT_WAIT_SECONDS", 0.05)
+    async with start_bot(settings, max_concurrent_answers=1) as (bot, peer, log):
+        bot.slots.wait_seconds = 0.05  # what a message waits
+        async with bot.slots.hold():  # every slot busy with someone else's question
+            ix = await peer.slash("ask", {"question": ANSWERABLE}, locale="en-US")
+            call = await ix.callback()
+            assert call.json["type"] == 4  # answered at once, not deferred: within Discord's 3 s
+            assert "busy answering others" in call.json["data"]["content"]
+            assert call.json["data"]["flags"] & FLAG_EPHEMERAL
+            await peer.send_message(f"{peer.bot_mention} {ANSWERABLE}", mentions=[peer.bot_user])
+            reply = await peer.wait_for(lambda r: r.route == "POST /channels/{channel_id}/messages")
+            assert "混み合っています" in reply.json["content"]
+        await log.flush()
+        assert await log.recent() == []  # turned away before answering: nothing to log
+        again = await peer.slash("ask", {"question": ANSWERABLE}, user=peer.moderator)
+        assert "embeds" in await again.wait_original()
 
 
 async def test_buttons_next_candidate_whole_section_and_feedback(settings, start_bot):

@@ -20,6 +20,9 @@ from bot.strings import t
 
 log = logging.getLogger(__name__)
 MENTION = re.compile(r"<@!?(\d+)>")
+# How long a slash command waits for a free slot before "please wait": Discord drops an
+# interaction that is not acknowledged within 3 s of being sent.
+SLASH_SLOT_WAIT_SECONDS = 2.0
 
 
 class QA(commands.Cog):
@@ -39,22 +42,22 @@ class QA(commands.Cog):
         if refusal:
             await reply_ephemeral(interaction, refusal)
             return
-        await interaction.response.defer(ephemeral=not public, thinking=True)
-        asked = await self._answer(
-            question, "slash", interaction.user, interaction.guild_id, interaction.channel_id
-        )
-        if asked is None:
-            # The first followup would replace the public "thinking" message; remove it so the
-            # "please wait" reaches the asker alone.
-            await interaction.delete_original_response()
-            await interaction.followup.send(
-                t("busy", locale), ephemeral=True, allowed_mentions=NO_PINGS
-            )
-            return
-        view = AnswerView(self.bot, question, asked, locale)
-        view.message = await interaction.edit_original_response(
-            embed=view.embed(), view=view, allowed_mentions=NO_PINGS
-        )
+        try:
+            async with self.bot.slots.hold(wait_seconds=SLASH_SLOT_WAIT_SECONDS):
+                await interaction.response.defer(ephemeral=not public, thinking=True)
+                asked = await self._answer(
+                    question,
+                    "slash",
+                    interaction.user,
+                    interaction.guild_id,
+                    interaction.channel_id,
+                )
+                view = AnswerView(self.bot, question, asked, locale)
+                view.message = await interaction.edit_original_response(
+                    embed=view.embed(), view=view, allowed_mentions=NO_PINGS
+                )
+        except Busy:
+            await reply_ephemeral(interaction, t("busy", locale))
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -104,21 +107,22 @@ class QA(commands.Cog):
             return
         in_qa_channel = bool(message.guild and self._qa_channels(message))
         source = "channel" if in_qa_channel and not self._mentions_me(message) else "mention"
-        async with message.channel.typing():
-            asked = await self._answer(
-                question,
-                source,
-                message.author,
-                message.guild and message.guild.id,
-                message.channel.id,
-            )
-        if asked is None:
+        try:
+            async with self.bot.slots.hold():
+                async with message.channel.typing():
+                    asked = await self._answer(
+                        question,
+                        source,
+                        message.author,
+                        message.guild and message.guild.id,
+                        message.channel.id,
+                    )
+                view = AnswerView(self.bot, question, asked, locale)
+                view.message = await message.reply(
+                    embed=view.embed(), view=view, allowed_mentions=NO_PINGS, mention_author=False
+                )
+        except Busy:
             await message.reply(t("busy", locale), allowed_mentions=NO_PINGS, mention_author=False)
-            return
-        view = AnswerView(self.bot, question, asked, locale)
-        view.message = await message.reply(
-            embed=view.embed(), view=view, allowed_mentions=NO_PINGS, mention_author=False
-        )
 
     def _refusal(self, question: str, user_id: int, locale: str) -> str | None:
         """Why this question can't be asked now (empty, too long, cooldown), in the user's language."""
@@ -138,16 +142,12 @@ class QA(commands.Cog):
         user: discord.abc.User,
         guild_id: int | None,
         channel_id: int | None,
-    ) -> Asked | None:
-        try:
-            async with self.bot.slots:
-                return await self.bot.asker.ask(
-                    question,
-                    source=source,
-                    user_id=user.id,
-                    user_name=user.display_name,
-                    guild_id=guild_id,
-                    channel_id=channel_id,
-                )
-        except Busy:
-            return None
+    ) -> Asked:
+        return await self.bot.asker.ask(
+            question,
+            source=source,
+            user_id=user.id,
+            user_name=user.display_name,
+            guild_id=guild_id,
+            channel_id=channel_id,
+        )
