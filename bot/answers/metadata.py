@@ -25,7 +25,7 @@ ARTICLE_REFERENCE = re.compile(
 FIELDS: tuple[tuple[str, str, str], ...] = (
     (
         "first_published",
-        r"初出|最初.*(掲載|発表|出)",
+        r"初出|最初.*(掲載|発表|出|載)",
         r"(どこ|どの).*(掲載|発表|載)|originally|first (appeared|published)",
     ),
     (
@@ -33,7 +33,11 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
         r"原題|英語の(題|タイトル)|元の(題|タイトル)|original title",
         r"英語.*(題|タイトル)",
     ),
-    ("translator", r"翻訳者|訳者|translator", r"翻訳|訳し|translat\w*"),
+    (
+        "translator",
+        r"翻訳者|訳者|和訳|邦訳|日本語(に|へ)(訳|翻訳)|translator",
+        r"翻訳|訳し|translat\w*",
+    ),
     (
         "author",
         r"執筆者|著者|筆者|作者|\bauthor\b",
@@ -59,6 +63,7 @@ SOURCES = {
 
 
 ASKS_WHO = re.compile(r"誰|だれ|どなた|名前|\bwho\b|\bname\b")
+ASKS_WHEN = re.compile(r"いつ|何日|何年|日付|\bwhen\b")
 
 
 def metadata_field(question: str, content_words: Callable[[str], list[str]]) -> str | None:
@@ -68,15 +73,23 @@ def metadata_field(question: str, content_words: Callable[[str], list[str]]) -> 
     anything but the field is asked.
     """
     q = normalize(question)
-    for name, strong, weak in _COMPILED:
-        is_strong = bool(strong.search(q))
-        if not is_strong and not weak.search(q):
-            continue
-        if not content_words(strip_field_words(q)):
-            return name
-        if ARTICLE_REFERENCE.search(q) or (is_strong and ASKS_WHO.search(q)):
-            return name
+    matches = [(name, bool(strong.search(q))) for name, strong, weak in _COMPILED]
+    matches = [
+        (name, is_strong)
+        for (name, is_strong), (_, _, weak) in zip(matches, _COMPILED, strict=True)
+        if is_strong or weak.search(q)
+    ]
+    if not matches:
         return None
+    # 「この翻訳記事はいつ公開された」 names the translation but asks when: the question word
+    # decides between fields it mentions, before their order does.
+    if ASKS_WHEN.search(q):
+        matches.sort(key=lambda m: m[0] != "date")
+    name, is_strong = matches[0]
+    if not content_words(strip_field_words(q)):
+        return name
+    if ARTICLE_REFERENCE.search(q) or (is_strong and ASKS_WHO.search(q)):
+        return name
     return None
 
 

@@ -112,6 +112,11 @@ def test_content_questions_are_not_mistaken_for_metadata(kb):
         ("誰が書いたの？", "author"),
         ("Who translated it?", "translator"),
         ("アラスカの記事の著者は誰", "author"),
+        ("日本語に訳したのはどなた?", "translator"),
+        # names the translation, asks when: the question word decides
+        ("この翻訳記事はいつ公開されたの?", "date"),
+        ("When was the translation published?", "date"),
+        ("このコラムが最初に載った媒体はどこですか?", "first_published"),
     ],
 )
 def test_header_questions_without_saying_article(kb, question, field):
