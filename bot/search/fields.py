@@ -18,9 +18,9 @@ from multiprocessing import get_context
 import numpy as np
 
 from bot.search.progress import Progress
-from bot.text.tokens import Analyzer, bigrams
+from bot.text.tokens import Analyzer, bigrams, kanji
 
-FIELD_NAMES = ("lemma", "bigram")
+FIELD_NAMES = ("lemma", "bigram", "kanji")
 CHUNK = 4000
 # Below this, starting worker processes (each loads the dictionary) costs more than it saves.
 PARALLEL_MIN_SENTENCES = 40_000
@@ -45,7 +45,7 @@ def encode_chunk(texts: list[str], analyzer: Analyzer | None = None) -> Chunk:
     """Per field: the chunk's terms in first-appearance order, token ids into them, doc lengths."""
     analyzer = analyzer or _worker_analyzer()
     out = []
-    for tokens_of in (analyzer.lemmas, bigrams):
+    for tokens_of in (analyzer.lemmas, bigrams, kanji):
         local: dict[str, int] = {}
         ids: list[int] = []
         lengths = np.empty(len(texts), dtype=np.int64)

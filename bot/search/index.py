@@ -8,10 +8,12 @@ Why windows: an answer often spans two sentences (a topic sentence, then the poi
 scores each query term once at its best sentence, and pays a small price per extra sentence so
 that it only grows when the neighbour brings terms of its own.
 
-Why two fields: lemmas match conjugations (求めている/求める); character bigrams match paraphrase
-and compound splits (強化/強く, 首脳会談/会談). Each field's score is divided by the best score the
-query could possibly reach in it, so fused scores are comparable across questions and the
-refusal cut-off means the same thing for every question.
+Why three fields: lemmas match conjugations (求めている/求める); character bigrams match
+paraphrase and compound splits (首脳会談/会談); single kanji, weighted lowest, match words that
+share no two characters but a meaning-bearing one (強まる/強化, 崩れる/崩壊, 成果/成功). Each
+field's score is divided by the best score the query could possibly reach in it, so fused
+scores are comparable across questions and the refusal cut-off means the same thing for every
+question.
 
 Why arrays: over an archive (460,000 sentences) a common term has a few hundred thousand
 postings, so sentence scores are summed into one dense array with numpy, the 30 best sentences
@@ -31,13 +33,27 @@ from bot.articles import Library
 from bot.search.bm25 import kth_largest
 from bot.search.parts import IndexParts
 from bot.search.units import Units
-from bot.text.tokens import Analyzer, bigrams
+from bot.text.tokens import Analyzer, bigrams, kanji
 
 MAX_QUOTE_CHARS = 300
 MAX_WINDOW = 3
 BIGRAM_WEIGHT = 1.5
+KANJI_WEIGHT = 0.5
 EXTRA_SENTENCE_COST = 0.08
 CANDIDATE_SENTENCES = 30
+# A sentence opening with one of these turns on the one before it (「…が訪れると語る者もいる。
+# しかし、回復すべきものは何もない。」): a quote that stops before it gives the very view the
+# author goes on to reject, so it is taken into the quote whenever the limits allow.
+CONTRAST_OPENERS = (
+    "しかし",
+    "だが",
+    "ただし",
+    "とはいえ",
+    "それでも",
+    "ところが",
+    "けれども",
+    "もっとも",
+)
 # How many sentences of the rarest query terms set the bound below which none is ranked.
 LOWER_BOUND_SAMPLE = 2048
 
@@ -55,6 +71,7 @@ class Hit:
 class QueryTerms:
     lemmas: Counter[str]
     bigrams: Counter[str]
+    kanji: Counter[str]
 
     @property
     def empty(self) -> bool:
@@ -94,9 +111,14 @@ class SearchIndex:
         self.units = Units(library, self.parts.units)
         self.lemma_field = self.parts.lemma
         self.bigram_field = self.parts.bigram
+        self.kanji_field = self.parts.kanji
 
     def query_terms(self, question: str) -> QueryTerms:
-        return QueryTerms(Counter(self.analyzer.lemmas(question)), Counter(bigrams(question)))
+        return QueryTerms(
+            Counter(self.analyzer.lemmas(question)),
+            Counter(bigrams(question)),
+            Counter(kanji(question)),
+        )
 
     def is_known(self, lemma: str) -> bool:
         return lemma in self.lemma_field.vocabulary
@@ -118,6 +140,7 @@ class SearchIndex:
         fields = [
             (1.0, self.lemma_field, terms.lemmas, True),
             (BIGRAM_WEIGHT, self.bigram_field, terms.bigrams, False),
+            (KANJI_WEIGHT, self.kanji_field, terms.kanji, False),
         ]
         out: list[_TermHits] = []
         for weight, bm25, counts, is_lemma in fields:
@@ -219,11 +242,28 @@ class SearchIndex:
                 matched = tuple(
                     t.term for i, t in enumerate(per_term) if t.is_lemma and best[i, j] > 0
                 )
-                chosen.append(Hit(windows[j], scores[j], matched))
-                used.update(windows[j])
+                window = self._with_contrast(windows[j], used)
+                chosen.append(Hit(window, scores[j], matched))
+                used.update(window)
                 if len(chosen) == k:
                     break
         return chosen
+
+    def _with_contrast(self, window: tuple[int, ...], used: set[int]) -> tuple[int, ...]:
+        """The window and the next sentence of its paragraph if that one opens with a contrast,
+        within 3 sentences and the quote limit."""
+        units = self.units
+        last = window[-1]
+        nxt = last + 1
+        if (
+            len(window) >= MAX_WINDOW
+            or nxt > int(units.paragraph_end[last])
+            or nxt in used
+            or int(units.chars[list(window)].sum()) + int(units.chars[nxt]) > MAX_QUOTE_CHARS
+            or not units[nxt].text.lstrip().startswith(CONTRAST_OPENERS)
+        ):
+            return window
+        return (*window, nxt)
 
     def max_lemma_coverage(self, terms: QueryTerms, hit: Hit) -> float:
         """Share of the question's lemma IDF mass that the window matches (unknown terms count)."""

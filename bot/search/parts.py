@@ -1,4 +1,4 @@
-"""What a search index is made of, besides the library: unit locations and both BM25 fields.
+"""What a search index is made of, besides the library: unit locations and the BM25 fields.
 
 This is what `bot.search.store` persists, so that a restart loads it instead of running MeCab
 over every sentence again; building it is the slow part of starting on a new archive.
@@ -23,11 +23,12 @@ PROGRESS_MIN_SENTENCES = 20_000
 
 @dataclass(frozen=True)
 class IndexParts:
-    """Sentence locations (`Units` arrays) and the lemma and bigram fields over the sentences."""
+    """Sentence locations (`Units` arrays) and the lemma, bigram and kanji fields over them."""
 
     units: dict[str, np.ndarray]
     lemma: BM25
     bigram: BM25
+    kanji: BM25
 
     @classmethod
     def build(cls, library: Library, analyzer: Analyzer) -> IndexParts:
@@ -38,10 +39,12 @@ class IndexParts:
             if len(texts) >= PROGRESS_MIN_SENTENCES
             else None
         )
-        lemma_tokens, bigram_tokens = encode(texts, analyzer, progress)
+        lemma_tokens, bigram_tokens, kanji_tokens = encode(texts, analyzer, progress)
         lemma = BM25.from_token_ids(*lemma_tokens.arrays())
         del lemma_tokens  # its token ids are dead weight while the bigram postings are sorted
         bigram = BM25.from_token_ids(*bigram_tokens.arrays())
+        del bigram_tokens
+        kanji_field = BM25.from_token_ids(*kanji_tokens.arrays())
         if progress:
             progress.finish()
-        return cls(units.arrays, lemma, bigram)
+        return cls(units.arrays, lemma, bigram, kanji_field)

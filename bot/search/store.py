@@ -135,7 +135,9 @@ def save(folder: Path, key: str, library: Library, index: IndexParts) -> None:
         **{LIBRARY + name: array for name, array in snapshot.dump(library).items()},
         **{f"units_{name}": index.units[name] for name in units.FIELDS},
     }
-    for name, field in zip(fields.FIELD_NAMES, (index.lemma, index.bigram), strict=True):
+    for name, field in zip(
+        fields.FIELD_NAMES, (index.lemma, index.bigram, index.kanji), strict=True
+    ):
         arrays[f"{name}_vocabulary"] = _bytes(list(field.vocabulary))
         arrays.update({f"{name}_{a}": getattr(field, a) for a in POSTING_ARRAYS})
     tmp = directory / f"{INDEX_FILE}.{os.getpid()}.{secrets.token_hex(4)}.tmp"

@@ -1,11 +1,12 @@
-"""Tokens for search: content-word lemmas and character bigrams, from fugashi + unidic-lite.
+"""Tokens for search: content-word lemmas, character bigrams and kanji, from fugashi + unidic-lite.
 
-Two views of the same text, searched as two BM25 fields and fused (see `bot.search.index`):
+Three views of the same text, searched as three BM25 fields and fused (see `bot.search.index`):
 - lemmas (UniDic `orthBase`, the dictionary form in its written spelling) of content words, so
   求めている matches 求める; particles, auxiliaries, punctuation and light verbs (する, なる, ある)
   are dropped because they match everything and drown the signal;
 - character bigrams of the normalised text, which survive paraphrase and segmentation mismatches
-  (強化 / 強く share 強, 首脳会談 / 会談 share 会談) where lemmas miss.
+  (強化 / 強く share 強, 首脳会談 / 会談 share 会談) where lemmas miss;
+- single kanji, for words that share a meaning-bearing character and nothing more (崩れる/崩壊).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import fugashi
 
 # Bump when tokens change: persisted indexes are keyed by it.
-TOKENIZER_VERSION = "lemma+bigram-3"
+TOKENIZER_VERSION = "lemma+bigram+kanji-1"
 
 SKIP_POS = frozenset({"助詞", "助動詞", "補助記号", "空白", "記号"})
 # Words that occur in almost any question or sentence and say nothing about its topic
@@ -112,6 +113,7 @@ STOP_LEMMAS = frozenset(
     ]
 )
 _WORDLIKE = re.compile(r"[^\W_]+")
+_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
 
 
 def normalize(text: str) -> str:
@@ -169,6 +171,11 @@ class Analyzer:
     def lemmas(self, text: str) -> list[str]:
         """Content-word lemmas, in order, repeats kept (BM25 counts them)."""
         return [m.lemma for m in self.morphemes(text) if m.is_content]
+
+
+def kanji(text: str) -> list[str]:
+    """Each kanji on its own: words that share a kanji often share meaning (崩れる/崩壊, 成果/成功)."""
+    return _KANJI.findall(normalize(text))
 
 
 def bigrams(text: str) -> list[str]:

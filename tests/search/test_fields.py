@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from bot.search import fields
-from bot.text.tokens import Analyzer, bigrams
+from bot.text.tokens import Analyzer, bigrams, kanji
 
 TEXTS = [
     "ロシアは会談で安定を求めた。",
@@ -16,8 +16,9 @@ TEXTS = [
 
 def test_ids_follow_first_appearance_and_decode_to_the_tokens():
     analyzer = Analyzer()
-    lemmas, grams = fields.encode(TEXTS, analyzer)
-    for encoded, tokens_of in ((lemmas, analyzer.lemmas), (grams, bigrams)):
+    encoded_fields = fields.encode(TEXTS, analyzer)
+    assert len(encoded_fields) == len(fields.FIELD_NAMES)
+    for encoded, tokens_of in zip(encoded_fields, (analyzer.lemmas, bigrams, kanji), strict=True):
         terms = list(encoded.vocabulary)
         decoded = [terms[i] for i in encoded.token_ids]
         assert decoded == [t for text in TEXTS for t in tokens_of(text)]

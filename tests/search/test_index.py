@@ -53,6 +53,7 @@ def reference_search(index: SearchIndex, question: str, k: int) -> list[Hit]:
     fields = [
         (1.0, index.lemma_field, terms.lemmas, True),
         (search.BIGRAM_WEIGHT, index.bigram_field, terms.bigrams, False),
+        (search.KANJI_WEIGHT, index.kanji_field, terms.kanji, False),
     ]
     per_term: list[tuple[str, bool, dict[int, float]]] = []
     tally: Counter[int] = Counter()
