@@ -26,6 +26,7 @@ from bot.text.tokens import normalize  # noqa: E402
 DEFAULT_SETS = [
     ROOT.parent / "shared" / "eval" / "dev_questions.jsonl",
     ROOT / "bench" / "paraphrase_questions.jsonl",
+    ROOT / "bench" / "heldout_questions.jsonl",
 ]
 TAGGER = fugashi.Tagger()
 

@@ -21,9 +21,13 @@ MIN_SCORE = 0.1
 # A question about a person or place the articles never name (ゼレンスキー, 中国) is about
 # something else, unless the rest of it matches strongly.
 MIN_COVERAGE_WITH_UNKNOWN_NAME = 0.5
-# 「ウクライナの首都はどこ」: one known word (the setting) and an unknown one (what is asked about)
-# is a question the articles don't answer; matching two or more words of it is evidence.
+# A question that matches fewer than two words of a passage and also holds words the articles
+# never use asks about something they don't discuss: 「アラスカの天気は」 (a known name as the
+# setting, an unknown subject), 「アラスカ会談でどんな停戦合意が署名されたのか」 (two unknown words).
+# One unknown word beside a matched common word is more often a paraphrase of what they do
+# discuss (「サミットで何が証明された」 for 首脳会談, 「米国が方針を変えた」 for アプローチ).
 MIN_MATCHED_WITH_UNKNOWN = 2
+MIN_UNKNOWN_TO_REFUSE = 2
 PASSAGES = 3
 
 
@@ -62,7 +66,7 @@ class Answerer:
         answered = (
             hits[0].score >= MIN_SCORE
             and not (names_unknown_entity and coverage < MIN_COVERAGE_WITH_UNKNOWN_NAME)
-            and not (unknown and len(set(hits[0].matched_terms)) < MIN_MATCHED_WITH_UNKNOWN)
+            and not self._about_something_else(text, unknown, hits[0])
         )
         return Answer(
             question,
@@ -72,6 +76,15 @@ class Answerer:
             unknown_terms=unknown,
             coverage=coverage,
         )
+
+    def _about_something_else(self, question: str, unknown: tuple[str, ...], best: Hit) -> bool:
+        matched = set(best.matched_terms)
+        if not unknown or len(matched) >= MIN_MATCHED_WITH_UNKNOWN:
+            return False
+        if len(unknown) >= MIN_UNKNOWN_TO_REFUSE:
+            return True
+        names = {m.lemma for m in self.analyzer.morphemes(question) if m.is_name}
+        return matched <= names
 
     def unknown_terms(self, question: str) -> tuple[tuple[str, ...], bool]:
         """Nouns of the question that occur nowhere in the articles, and whether one is a name.

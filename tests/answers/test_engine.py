@@ -145,6 +145,28 @@ def test_a_known_setting_with_an_unknown_subject_is_refused(kb, question, unknow
     assert unknown in answer.unknown_terms
 
 
+@pytest.mark.parametrize(
+    ("question", "unknown", "quote_part"),
+    [
+        ("米国が方針を変えたのは善意からなの?", "方針", "アメリカの善意によるものではない"),
+        ("サミットで何が証明されたのか", "サミット", "証明した"),
+    ],
+)
+def test_one_unknown_word_beside_a_matched_common_word_is_a_paraphrase(
+    kb, question, unknown, quote_part
+):
+    answer = kb.ask(question)
+    assert unknown in answer.unknown_terms
+    assert answer.answered
+    assert quote_part in answer.passages[0].quote
+
+
+def test_two_unknown_words_and_one_match_are_refused(kb):
+    answer = kb.ask("アラスカ会談でどんな停戦合意が署名されたのか")
+    assert not answer.answered
+    assert "署名" in answer.unknown_terms
+
+
 def test_chat_noise_is_not_searched(kb):
     noisy = kb.ask(
         f"<@123> @everyone <@&456> <#789> **{'アンカレッジは最終的な平和だったのか'}** https://x.example/"
