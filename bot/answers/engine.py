@@ -8,12 +8,16 @@ weakest answerable dev question so that none of those is refused.
 
 from __future__ import annotations
 
+import re
+from functools import cached_property
+
 from bot.answers.highlight import matched_spans
 from bot.answers.metadata import SOURCES, metadata_field, strip_field_words
 from bot.answers.model import HEADER_SECTION, Answer, Citation, Passage
 from bot.answers.questions import clean_question
 from bot.articles import Article, Library
 from bot.search.index import MAX_QUOTE_CHARS, Hit, SearchIndex
+from bot.search.loanwords import LoanwordBridge
 from bot.text.sentences import clip
 from bot.text.tokens import Analyzer, Morpheme, bigrams, normalize
 
@@ -29,6 +33,8 @@ MIN_COVERAGE_WITH_UNKNOWN_NAME = 0.5
 MIN_MATCHED_WITH_UNKNOWN = 2
 MIN_UNKNOWN_TO_REFUSE = 2
 PASSAGES = 3
+_JAPANESE = re.compile(r"[ぁ-ゖァ-ヺ一-鿿々]")
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 class Answerer:
@@ -54,11 +60,13 @@ class Answerer:
             passages = self._metadata_passages(text, field)
             if passages:
                 return Answer(question, True, "metadata", passages, coverage=1.0)
+        if _LATIN.search(text) and not _JAPANESE.search(text):
+            return self._answer_english(question, text, k)
         terms = self.index.query_terms(text)
         if terms.empty:
             return Answer(question, False, "invalid")
         hits = self.index.search(terms, k)
-        unknown, names_unknown_entity = self.unknown_terms(text)
+        unknown, names_unknown_entity, unknown_words = self.unknown_terms(text)
         if not hits:
             return Answer(question, False, "refused", unknown_terms=unknown)
         coverage = round(self.index.max_lemma_coverage(terms, hits[0]), 3)
@@ -66,7 +74,7 @@ class Answerer:
         answered = (
             hits[0].score >= MIN_SCORE
             and not (names_unknown_entity and coverage < MIN_COVERAGE_WITH_UNKNOWN_NAME)
-            and not self._about_something_else(text, unknown, hits[0])
+            and not self._about_something_else(text, unknown_words, hits[0])
         )
         return Answer(
             question,
@@ -77,19 +85,48 @@ class Answerer:
             coverage=coverage,
         )
 
-    def _about_something_else(self, question: str, unknown: tuple[str, ...], best: Hit) -> bool:
+    @cached_property
+    def bridge(self) -> LoanwordBridge:
+        """Made on the first English question: most libraries never get one."""
+        return LoanwordBridge(self.index.lemma_field.vocabulary, self.analyzer.origin)
+
+    def _answer_english(self, question: str, text: str, k: int) -> Answer:
+        """Search by the names and loanwords an English question shares with the articles.
+
+        Weaker evidence than a Japanese question's, so the answer says which words it went by.
+        """
+        pairs = tuple(self.bridge.translate(text))
+        if not pairs:
+            return Answer(question, False, "refused", language="en")
+        terms = self.index.terms_of_words([term for _, term in pairs])
+        hits = self.index.search(terms, k)
+        answered = bool(hits) and hits[0].score >= MIN_SCORE
+        return Answer(
+            question,
+            answered,
+            "passage" if answered else "refused",
+            tuple(self._passage(h) for h in hits),
+            coverage=round(self.index.max_lemma_coverage(terms, hits[0]), 3) if hits else 0.0,
+            language="en",
+            translations=pairs,
+        )
+
+    def _about_something_else(self, question: str, unknown_words: int, best: Hit) -> bool:
         matched = set(best.matched_terms)
-        if not unknown or len(matched) >= MIN_MATCHED_WITH_UNKNOWN:
+        if not unknown_words or len(matched) >= MIN_MATCHED_WITH_UNKNOWN:
             return False
-        if len(unknown) >= MIN_UNKNOWN_TO_REFUSE:
+        if unknown_words >= MIN_UNKNOWN_TO_REFUSE:
             return True
         names = {m.lemma for m in self.analyzer.morphemes(question) if m.is_name}
         return matched <= names
 
-    def unknown_terms(self, question: str) -> tuple[tuple[str, ...], bool]:
-        """Nouns of the question that occur nowhere in the articles, and whether one is a name.
+    def unknown_terms(self, question: str) -> tuple[tuple[str, ...], bool, int]:
+        """Nouns of the question that occur nowhere in the articles, whether one is a name, and
+        how many words they are.
 
-        Adjacent unknown nouns merge, so ビットコイン is named whole rather than as ビット, コイン.
+        Adjacent unknown nouns merge, so ビットコイン is named whole rather than as ビット, コイン;
+        but it still counts as two unknown words (論理量子ビット as three) when judging whether
+        the question is about something else.
         """
         runs: list[list[Morpheme]] = []
         previous_unknown = False
@@ -112,7 +149,7 @@ class Answerer:
             if len(term) >= 2 and term not in terms:
                 terms.append(term)
                 has_name = has_name or any(m.is_name for m in run)
-        return tuple(terms), has_name
+        return tuple(terms), has_name, sum(len(run) for run in runs)
 
     def _known(self, m: Morpheme) -> bool:
         if self.index.is_known(m.lemma):

@@ -54,7 +54,8 @@ class Answer:
     """What the bot says to a question: quoted passages best first, or an honest refusal.
 
     `kind` says how it was answered: `passage` (search), `metadata` (the article's header),
-    `refused` (no evidence), `invalid` (nothing to search for).
+    `refused` (no evidence), `invalid` (nothing to search for). `language` is `en` for a question
+    written in Latin letters only, searched through `translations` (English word, article term).
     """
 
     question: str
@@ -63,6 +64,12 @@ class Answer:
     passages: tuple[Passage, ...] = ()
     unknown_terms: tuple[str, ...] = ()
     coverage: float = 0.0
+    language: str = "ja"
+    translations: tuple[tuple[str, str], ...] = ()
+
+    def translation_text(self) -> str:
+        """`gorbachev → ゴルバチョフ, alaska → アラスカ`: what an English question was searched by."""
+        return ", ".join(f"{en} → {ja}" for en, ja in self.translations)
 
     @property
     def best(self) -> Passage | None:

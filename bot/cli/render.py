@@ -33,6 +33,8 @@ def answer_text(answer: Answer, library: Library, *, color: bool, locale: str = 
         return t("invalid", locale)
     if answer.answered:
         lines = [passage_text(answer.passages[0], color=color, locale=locale)]
+        if answer.translations:
+            lines.insert(0, t("translated", locale, pairs=answer.translation_text()))
         for i, p in enumerate(answer.passages[1:], start=2):
             lines.append(
                 f"  [{t('candidate', locale, i=i, n=len(answer.passages))}] {p.quote[:60]}… ({p.section})"
@@ -43,6 +45,8 @@ def answer_text(answer: Answer, library: Library, *, color: bool, locale: str = 
 
 def refusal_text(answer: Answer, library: Library, locale: str = "ja") -> str:
     lines = [t("refused", locale)]
+    if answer.language == "en" and not answer.translations:
+        lines.append(t("ask_in_japanese", locale))
     if answer.unknown_terms:
         lines.append(t("unknown_terms", locale, terms="」「".join(answer.unknown_terms)))
     if not library.articles:

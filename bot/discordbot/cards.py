@@ -66,6 +66,16 @@ def answer_embed(question: str, answer: Answer, index: int, locale: str | None) 
         value=fit(citation_markdown(p, locale), FIELD_LIMIT, locale),
         inline=False,
     )
+    if answer.translations:
+        embed.add_field(
+            name=t("translated_title", locale),
+            value=fit(
+                plain(t("translated", locale, pairs=answer.translation_text())),
+                FIELD_LIMIT,
+                locale,
+            ),
+            inline=False,
+        )
     footer = f"{t('score', locale)} {p.score:.2f}"
     if len(answer.passages) > 1:
         footer += f" · {t('candidate', locale, i=index + 1, n=len(answer.passages))}"
@@ -82,6 +92,8 @@ def refusal_embed(
         lines.append(
             t("unknown_terms", locale, terms="」「".join(plain(x) for x in answer.unknown_terms))
         )
+    if answer.language == "en" and not answer.translations:
+        lines.append(t("ask_in_japanese", locale))
     if answer.kind == "invalid":
         lines = [t("invalid", locale)]
     embed = discord.Embed(

@@ -120,6 +120,15 @@ class SearchIndex:
             Counter(kanji(question)),
         )
 
+    def terms_of_words(self, words: list[str]) -> QueryTerms:
+        """Query terms for words already in the articles' spelling (an English question's
+        counterparts), each searched as a lemma and by its characters."""
+        return QueryTerms(
+            Counter(words),
+            Counter(g for w in words for g in bigrams(w)),
+            Counter(k for w in words for k in kanji(w)),
+        )
+
     def is_known(self, lemma: str) -> bool:
         return lemma in self.lemma_field.vocabulary
 

@@ -172,6 +172,15 @@ class Analyzer:
         """Content-word lemmas, in order, repeats kept (BM25 counts them)."""
         return [m.lemma for m in self.morphemes(text) if m.is_content]
 
+    def origin(self, word: str) -> str | None:
+        """The foreign spelling UniDic records for a loanword or name (アラスカ -> alaska)."""
+        words = self._tagger()(word)
+        if len(words) != 1:
+            return None
+        lemma = getattr(words[0].feature, "lemma", None) or ""
+        _, _, foreign = lemma.partition("-")
+        return foreign.lower() if foreign.isascii() and foreign.isalpha() else None
+
 
 def kanji(text: str) -> list[str]:
     """Each kanji on its own: words that share a kanji often share meaning (崩れる/崩壊, 成果/成功)."""

@@ -167,6 +167,21 @@ def test_two_unknown_words_and_one_match_are_refused(kb):
     assert "署名" in answer.unknown_terms
 
 
+def test_an_english_question_is_searched_by_the_names_it_shares(kb):
+    answer = kb.ask("Why did Gorbachev make concessions?")
+    assert answer.language == "en"
+    assert answer.translations == (("gorbachev", "ゴルバチョフ"),)
+    assert answer.answered
+    assert all("ゴルバチョフ" in p.quote for p in answer.passages)
+    sent = json.loads(json.dumps(answer.to_json(), ensure_ascii=False))
+    assert (sent["language"], sent["translations"]) == ("en", [["gorbachev", "ゴルバチョフ"]])
+
+
+def test_an_english_question_with_nothing_in_common_is_refused(kb):
+    answer = kb.ask("What is the weather in Tokyo?")
+    assert (answer.answered, answer.language, answer.translations) == (False, "en", ())
+
+
 def test_chat_noise_is_not_searched(kb):
     noisy = kb.ask(
         f"<@123> @everyone <@&456> <#789> **{'アンカレッジは最終的な平和だったのか'}** https://x.example/"

@@ -23,6 +23,16 @@ def test_answer_embed_bolds_matched_terms_and_cites(kb):
     assert english.fields[0].name == "Source" and "paragraph 2" in english.fields[0].value
 
 
+def test_english_questions_say_what_they_were_searched_by(kb):
+    answer = kb.ask("Why did Gorbachev make concessions?")
+    embed = cards.answer_embed("Why did Gorbachev make concessions?", answer, 0, "en")
+    assert embed.fields[1].name == "Question in English"
+    assert "gorbachev → ゴルバチョフ" in embed.fields[1].value
+    refusal = kb.ask("What is the weather in Tokyo?")
+    refused = cards.refusal_embed("What is the weather in Tokyo?", refusal, kb.library, "ja")
+    assert "日本語で質問してください" in refused.description
+
+
 def test_user_text_is_inert(kb):
     question = "@everyone **太字** <@&123> の会談は？"
     answer = Answer(question, True, "passage", (passage("会談は *重要* だった @here"),))

@@ -1,0 +1,216 @@
+"""English words to the katakana words of the articles: names and loanwords.
+
+The articles are Japanese, and the bot has no translation model; but people also ask in
+English. What an English question and a Japanese passage can still share are the words Japanese
+writes in katakana: names (Gorbachev/ゴルバチョフ, Anchorage/アンカレッジ) and loanwords
+(approach/アプローチ). UniDic records the origin of many of them (ゴルバチョフ-Gorbachyov,
+ロシア-Rossiya); for the rest (プーチン) the katakana is read out. Either spelling is compared
+with the English word by sound key (`bot.text.romaji`), allowing one consonant's difference in
+longer words (Washington/ワシントン), and by overall spelling similarity, so that a short key
+alone (rs) does not pair unrelated words. Only words that occur in the articles are candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from difflib import SequenceMatcher
+
+from bot.text.romaji import is_katakana_word, romaji, sound_key
+
+# Function words of English questions; they carry no topic and their short keys collide.
+ENGLISH_STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "according",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "before",
+        "being",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "done",
+        "during",
+        "each",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "article",
+        "column",
+        "author",
+        "piece",
+        "text",
+        "say",
+        "says",
+        "said",
+        "think",
+        "thinks",
+        "mean",
+        "means",
+    ]
+)
+_LATIN_WORD = re.compile(r"[a-z][a-z'’]*[a-z]|[a-z]")
+MIN_KEY = 2
+# Keys at least this long may differ by one consonant (washington sngtn / ワシントン sntn).
+FUZZY_KEY = 4
+MIN_SIMILARITY = 0.5
+# A key one consonant off must look more alike (western/washinton 0.5 is chance).
+MIN_SIMILARITY_FUZZY = 0.7
+
+
+class LoanwordBridge:
+    """Pairs English words with the katakana terms of one vocabulary."""
+
+    def __init__(self, vocabulary: Iterable[str], origin: Callable[[str], str | None]) -> None:
+        self._exact: dict[str, set[tuple[str, str]]] = {}
+        self._deleted: dict[str, set[tuple[str, str]]] = {}
+        self._ascii = set()
+        for term in vocabulary:
+            if term.isascii():
+                self._ascii.add(term)
+                continue
+            if not is_katakana_word(term):
+                continue
+            spellings = {romaji(term), origin(term) or ""} - {""}
+            for spelling in spellings:
+                key = sound_key(spelling)
+                if len(key) < MIN_KEY:
+                    continue
+                self._exact.setdefault(key, set()).add((term, spelling))
+                if len(key) >= FUZZY_KEY:
+                    for variant in _deletions(key):
+                        self._deleted.setdefault(variant, set()).add((term, spelling))
+
+    def translate(self, question: str) -> list[tuple[str, str]]:
+        """(English word, article term) for each word of the question that has a counterpart."""
+        pairs: list[tuple[str, str]] = []
+        for word in _LATIN_WORD.findall(question.lower()):
+            word = re.sub(r"['’]s$", "", word).strip("'’")
+            if word in ENGLISH_STOPWORDS or len(word) < 3:
+                continue
+            term = word if word in self._ascii else self._best(word)
+            if term and all(term != t for _, t in pairs):
+                pairs.append((word, term))
+        return pairs
+
+    def _best(self, word: str) -> str | None:
+        key = sound_key(word)
+        if len(key) < MIN_KEY:
+            return None
+        candidates = set(self._exact.get(key, ()))
+        if len(key) >= FUZZY_KEY:
+            deletions = _deletions(key)
+            candidates |= self._deleted.get(key, set())  # the term's key has one more consonant
+            for variant in deletions:
+                candidates |= self._exact.get(variant, set())  # one fewer
+                candidates |= self._deleted.get(variant, set())  # one different
+        scored = []
+        for term, spelling in candidates:
+            similarity = SequenceMatcher(None, word, spelling).ratio()
+            needed = MIN_SIMILARITY if sound_key(spelling) == key else MIN_SIMILARITY_FUZZY
+            if similarity >= needed:
+                scored.append((similarity, term))
+        return max(scored)[1] if scored else None
+
+
+def _deletions(key: str) -> set[str]:
+    return {key[:i] + key[i + 1 :] for i in range(len(key))}

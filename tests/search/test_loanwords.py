@@ -1,0 +1,35 @@
+"""English words find the articles' katakana names and loanwords, and nothing else."""
+
+from bot.search.loanwords import LoanwordBridge
+
+ORIGINS = {"アラスカ": "alaska", "ロシア": "rossiya", "ワシントン": "washington"}
+VOCABULARY = ["アラスカ", "ロシア", "ワシントン", "プーチン", "ゴルバチョフ", "会談", "nato"]
+
+
+def bridge() -> LoanwordBridge:
+    return LoanwordBridge(VOCABULARY, ORIGINS.get)
+
+
+def test_names_by_recorded_origin_or_by_reading():
+    assert bridge().translate("Did Putin meet Gorbachev in Alaska?") == [
+        ("putin", "プーチン"),
+        ("gorbachev", "ゴルバチョフ"),
+        ("alaska", "アラスカ"),
+    ]
+    assert bridge().translate("Russia's view") == [("russia", "ロシア")]
+
+
+def test_ascii_words_of_the_articles_match_as_they_are():
+    assert bridge().translate("What about NATO?") == [("nato", "nato")]
+
+
+def test_function_words_and_lookalikes_find_nothing():
+    assert bridge().translate("What did the author say about this?") == []
+    # one consonant off, but not alike enough: western is not Washington
+    assert bridge().translate("the western strategy") == []
+    # only words of the vocabulary are candidates
+    assert bridge().translate("Zelensky and Biden") == []
+
+
+def test_each_article_term_is_given_once():
+    assert bridge().translate("Putin, Putin's plan") == [("putin", "プーチン")]
