@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
+from bot.answers.expected import can_answer, expected_type
 from bot.answers.highlight import matched_spans
 from bot.answers.metadata import SOURCES, metadata_field, strip_field_words
 from bot.answers.model import HEADER_SECTION, Answer, Citation, Passage
@@ -69,10 +70,18 @@ class Answerer:
         unknown, names_unknown_entity, unknown_words = self.unknown_terms(text)
         if not hits:
             return Answer(question, False, "refused", unknown_terms=unknown)
+        passages = [self._passage(h) for h in hits]
+        # 「何時間」「いつ」: the first passage that holds a number or a date goes first; with none,
+        # the topic matched but the question is not answered.
+        expected = expected_type(text)
+        fitting = [i for i, p in enumerate(passages) if expected and can_answer(expected, p.quote)]
+        if fitting and fitting[0]:
+            hits.insert(0, hits.pop(fitting[0]))
+            passages.insert(0, passages.pop(fitting[0]))
         coverage = round(self.index.max_lemma_coverage(terms, hits[0]), 3)
-        passages = tuple(self._passage(h) for h in hits)
         answered = (
-            hits[0].score >= MIN_SCORE
+            (not expected or bool(fitting))
+            and hits[0].score >= MIN_SCORE
             and not (names_unknown_entity and coverage < MIN_COVERAGE_WITH_UNKNOWN_NAME)
             and not self._about_something_else(text, unknown_words, hits[0])
         )
@@ -80,7 +89,7 @@ class Answerer:
             question,
             answered,
             "passage" if answered else "refused",
-            passages,
+            tuple(passages),
             unknown_terms=unknown,
             coverage=coverage,
         )
