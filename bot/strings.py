@@ -21,6 +21,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "記事は日本語です。英語の質問は、記事にも出てくる人名・地名・外来語で探しました: {pairs}。日本語で質問すると、より正確に答えられます。",
         "en": "The articles are in Japanese. I searched them for the names and loanwords your question shares with them: {pairs}. Asking in Japanese gives more precise answers.",
     },
+    "more_articles": {
+        "ja": "ほか {n} 件の記事があります。",
+        "en": "…and {n} more articles.",
+    },
     "translated_title": {"ja": "英語の質問", "en": "Question in English"},
     "ask_in_japanese": {
         "ja": "記事は日本語で書かれています。日本語で質問してください（人名・地名などは英語でも探せます）。",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.answers import Answer, Passage
 from bot.answers.highlight import segments
+from bot.answers.topics import related_articles
 from bot.articles import Library
 from bot.strings import t
 
@@ -53,9 +54,12 @@ def refusal_text(answer: Answer, library: Library, locale: str = "ja") -> str:
         lines.append(t("no_articles", locale))
         return "\n".join(lines)
     lines.append(t("covered", locale))
-    for article in library.articles:
+    articles, more = related_articles(answer, library)
+    for article in articles:
         headings = " / ".join(s.heading for s in article.sections if not s.is_lead)
         lines.append(f"・{article.title}: {headings}")
+    if more:
+        lines.append(t("more_articles", locale, n=f"{more:,}"))
     return "\n".join(lines)
 
 

@@ -10,6 +10,7 @@ from discord.utils import escape_markdown
 
 from bot.answers import Answer, Passage
 from bot.answers.highlight import segments
+from bot.answers.topics import related_articles
 from bot.articles import Article, Library, Section
 from bot.strings import t
 from bot.summaries import Summary
@@ -103,19 +104,21 @@ def refusal_embed(
     )
     embed.add_field(
         name=t("covered", locale),
-        value=fit(outline(library, locale), FIELD_LIMIT, locale),
+        value=fit(outline(*related_articles(answer, library), locale), FIELD_LIMIT, locale),
         inline=False,
     )
     return embed
 
 
-def outline(library: Library, locale: str | None) -> str:
-    if not library.articles:
+def outline(articles: list[Article], more: int, locale: str | None) -> str:
+    if not articles:
         return t("no_articles", locale)
     parts = []
-    for a in library.articles:
+    for a in articles:
         headings = "\n".join(f"・{plain(s.heading)}" for s in a.sections if not s.is_lead)
         parts.append(f"**{plain(a.title)}** (`{a.id}`)\n{headings}")
+    if more:
+        parts.append(t("more_articles", locale, n=f"{more:,}"))
     return "\n".join(parts)
 
 

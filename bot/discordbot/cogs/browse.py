@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -75,7 +77,9 @@ class Browse(commands.Cog):
                 out.append(
                     app_commands.Choice(name=cards.fit(f"{a.title} ({a.id})", 100), value=a.id)
                 )
-        return out[:AUTOCOMPLETE_LIMIT]
+                if len(out) == AUTOCOMPLETE_LIMIT:  # an archive has thousands: stop at what shows
+                    break
+        return out
 
     @summary.autocomplete("section")
     async def section_choices(
@@ -107,9 +111,9 @@ class Browse(commands.Cog):
     async def articles(self, interaction: discord.Interaction) -> None:
         locale = self.bot.locale_of(interaction)
         library = self.bot.kb.library
-        pages = paginate(cards.article_blocks(library, locale), per_page=5) or [
-            t("no_articles", locale)
-        ]
+        # An archive of thousands of articles takes tens of milliseconds to lay out: off the loop.
+        blocks = await asyncio.to_thread(cards.article_blocks, library, locale)
+        pages = paginate(blocks, per_page=5) or [t("no_articles", locale)]
         view = PagedView(t("articles_title", locale), pages, locale)
         await interaction.response.send_message(embed=view.embed(), view=view, ephemeral=True)
         view.message = await interaction.original_response()
