@@ -40,6 +40,8 @@ MAX_WINDOW = 3
 BIGRAM_WEIGHT = 1.5
 KANJI_WEIGHT = 0.5
 EXTRA_SENTENCE_COST = 0.08
+# Weight, in ranking only, of how much of the question the window's whole article covers.
+ARTICLE_WEIGHT = 0.2
 CANDIDATE_SENTENCES = 30
 # A sentence opening with one of these turns on the one before it (「…が訪れると語る者もいる。
 # しかし、回復すべきものは何もない。」): a quote that stops before it gives the very view the
@@ -244,9 +246,13 @@ class SearchIndex:
         for row in best:  # term by term, in query order, as the scores were always summed
             total = total + row
         scores = [round(s, 4) for s in total.tolist()]
+        # Ranked with the article's coverage of the question, reported without it: the score
+        # keeps meaning "how well this window answers", which the refusal cut-off relies on.
+        ranking = total + ARTICLE_WEIGHT * self._article_coverage(windows, per_term)
+        rank = [round(r, 4) for r in ranking.tolist()]
         chosen: list[Hit] = []
         used: set[int] = set()
-        for j in sorted(range(len(windows)), key=lambda j: (-scores[j], windows[j])):
+        for j in sorted(range(len(windows)), key=lambda j: (-rank[j], windows[j])):
             if used.isdisjoint(windows[j]):
                 matched = tuple(
                     t.term for i, t in enumerate(per_term) if t.is_lemma and best[i, j] > 0
@@ -257,6 +263,33 @@ class SearchIndex:
                 if len(chosen) == k:
                     break
         return chosen
+
+    def _article_coverage(
+        self, windows: list[tuple[int, ...]], per_term: list[_TermHits]
+    ) -> np.ndarray:
+        """Per window, the share of the question's lemma IDF mass found anywhere in its article.
+
+        With several articles, a passage whose article also speaks of the question's other
+        words elsewhere is more likely the one meant (関税 and インド in the energy article, not
+        the one sentence about pressure in the summit article). The same for every window of a
+        single article, so it changes nothing there.
+        """
+        lemmas = [t for t in per_term if t.is_lemma]
+        out = np.zeros(len(windows))
+        weights = np.array([self.lemma_field.idf_of(t.term) for t in lemmas])
+        if not lemmas or weights.sum() <= 0:
+            return out
+        articles = self.units.article
+        of_window = articles[[w[0] for w in windows]]
+        candidates = np.unique(of_window)
+        # Sentences of an article are consecutive: [lo, hi) in unit ids.
+        lo = np.searchsorted(articles, candidates, side="left")
+        hi = np.searchsorted(articles, candidates, side="right")
+        present = np.array(
+            [np.searchsorted(t.docs, lo) < np.searchsorted(t.docs, hi) for t in lemmas]
+        )
+        coverage = weights @ present / weights.sum()
+        return coverage[np.searchsorted(candidates, of_window)]
 
     def _with_contrast(self, window: tuple[int, ...], used: set[int]) -> tuple[int, ...]:
         """The window and the next sentence of its paragraph if that one opens with a contrast,
