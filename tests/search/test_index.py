@@ -145,3 +145,23 @@ def test_candidates_are_the_tallys_most_common_ties_included(terms):
         t.add_to(scores)
     expected = {doc for doc, _ in tally.most_common(search.CANDIDATE_SENTENCES)}
     assert set(SearchIndex._candidates(scores, per_term).tolist()) == expected
+
+
+def test_with_two_articles_the_one_covering_more_of_the_question_ranks_first(tmp_path):
+    from bot.knowledge_base import KnowledgeBase
+
+    same = "圧力が強まった。"
+    (tmp_path / "a.md").write_text(
+        f"---\ntitle: 甲\n---\n\n{same}\n\n## 別\n\n天気は晴れだ。\n", encoding="utf-8"
+    )
+    (tmp_path / "b.md").write_text(
+        f"---\ntitle: 乙\n---\n\n{same}\n\n## 関税\n\nインドは関税に反発した。\n",
+        encoding="utf-8",
+    )
+    index = KnowledgeBase.load(tmp_path, persist=False).answerer.index
+    hits = index.search(index.query_terms("インドへの関税の圧力"), 3)
+    texts = [(index.units[h.units[0]].article, index.units[h.units[0]].text) for h in hits]
+    # the two identical sentences score the same; the one in the article that also speaks of
+    # インド and 関税 comes first, though its article is the later one
+    assert texts.index((1, same)) < texts.index((0, same))
+    assert hits[1].score == hits[2].score  # reported scores stay the window's own
