@@ -7,7 +7,7 @@ answering systems have long done, turns those into honest refusals and, when a l
 passage does hold a number or a date, puts it first.
 
 Only types that can be checked on the surface of a sentence are used: a quantity (何人, 何%,
-いくら) and a point in time (いつ). "どこ" is left out on purpose: its answers are as often an
+いくら, どれくらいの割合; not a bare どれくらい, as in どれくらい重要か) and a point in time (いつ). "どこ" is left out on purpose: its answers are as often an
 actor (「どこからの圧力」 → ロシアからの圧力) as a place.
 """
 
@@ -22,6 +22,7 @@ TIME = "time"
 
 _ASKS_QUANTITY = re.compile(
     r"何(時間|日間|年間|か月|カ月|ヶ月|人|隻|台|回|割|倍|%|パーセント|歳|カ国|か国|ヶ国|個|件|ドル|円|トン|キロ|メートル)"
+    r"|(どれ|どの)(くらい|ぐらい)の?(割合|量|数|額|金額|期間|規模|比率|シェア)"
     r"|いくら|\bhow (many|much|long)\b"
 )
 _ASKS_TIME = re.compile(r"いつ|何年に|何月|何日に|\bwhen\b")

@@ -12,6 +12,8 @@ from bot.answers.expected import QUANTITY, TIME, can_answer, expected_type
         ("タンカーは何隻あるの?", QUANTITY),
         ("上限はいくらに引き下げられた?", QUANTITY),
         ("追加関税は何%?", QUANTITY),
+        ("インドはロシアの原油をどれくらいの割合で輸入してるの?", QUANTITY),
+        ("この会談はどれくらい重要だったのか", None),
         ("How many tankers are there?", QUANTITY),
         ("次の首脳会談はいつ開かれるのか", TIME),
         ("When did it happen?", TIME),
