@@ -26,7 +26,7 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     (
         "first_published",
         r"初出|最初.*(掲載|発表|出|載)",
-        r"(どこ|どの).*(掲載|発表|載)|originally|first (appeared|published)",
+        r"(どこ|どの).*(掲載|発表|載)|originally|first (appear|publish)\w*",
     ),
     (
         "original_title",

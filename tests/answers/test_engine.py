@@ -116,6 +116,7 @@ def test_content_questions_are_not_mistaken_for_metadata(kb):
         # names the translation, asks when: the question word decides
         ("この翻訳記事はいつ公開されたの?", "date"),
         ("When was the translation published?", "date"),
+        ("Where did this column first appear?", "first_published"),
         ("このコラムが最初に載った媒体はどこですか?", "first_published"),
     ],
 )
