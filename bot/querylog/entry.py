@@ -64,3 +64,13 @@ class QueryEntry:
         # Fail where the entry is built (a front-end bug), not later inside the writer task.
         if self.source not in SOURCES:
             raise ValueError(f"source {self.source!r} is not one of {', '.join(SOURCES)}")
+        # SQLite takes UTF-8 only: undecodable bytes from a pipe (lone surrogates) would make it
+        # refuse the row, and the question would be lost rather than logged with a '?'.
+        for name in ("question", "user_name"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, _storable(value))
+
+
+def _storable(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8")

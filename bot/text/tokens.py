@@ -113,12 +113,18 @@ STOP_LEMMAS = frozenset(
     ]
 )
 _WORDLIKE = re.compile(r"[^\W_]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width letters and digits to ASCII, half-width kana to full) and lower case."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """NFKC (full-width letters and digits to ASCII, half-width kana to full) and lower case.
+
+    Lone surrogates (undecodable bytes read from a pipe, or a JSON escape) and control
+    characters are dropped: MeCab takes UTF-8 and would fail on the one, stop at a NUL.
+    """
+    text = text.encode("utf-8", "ignore").decode("utf-8")
+    return _CONTROL.sub(" ", unicodedata.normalize("NFKC", text)).lower()
 
 
 @dataclass(frozen=True)

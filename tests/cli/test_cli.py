@@ -72,3 +72,20 @@ def test_bad_setting_is_named():
     assert proc.returncode == 2
     assert "BOT_DEFAULT_LOCALE" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_chat_survives_undecodable_bytes_and_nul(tmp_path):
+    data = "アンカレッジは\x00最終的な平和だったのか\n".encode() + b"\xff\xfe\x00\n"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        input=data,
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "DISCORD_TOKEN": "", "BOT_LOG_DB": str(tmp_path / "q.sqlite3")},
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    assert "Traceback" not in proc.stderr.decode(errors="replace")
+    assert "アンカレッジは最終的な平和ではなかった" in proc.stdout.decode()
+    logged = run("logs", "recent", "--json", env={"BOT_LOG_DB": str(tmp_path / "q.sqlite3")})
+    assert len(logged.stdout.splitlines()) == 2  # both lines logged, none dropped

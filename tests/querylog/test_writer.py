@@ -4,8 +4,6 @@ import asyncio
 import logging
 import shutil
 
-import pytest
-
 from bot.querylog import QueryLog
 
 FAST = {"retry_min": 0.01, "retry_max": 0.05, "busy_timeout_ms": 20}
@@ -94,12 +92,9 @@ async def test_close_is_idempotent_and_concurrent(log, entry, sql):
     assert sql("SELECT COUNT(*) FROM queries") == [(1,)]
 
 
-@pytest.mark.parametrize(
-    "bad", [{"user_id": 2**70}, {"question": "lone surrogate \ud800"}], ids=["int", "text"]
-)
-async def test_a_row_sqlite_refuses_does_not_block_the_others(log, entry, sql, bad):
+async def test_a_row_sqlite_refuses_does_not_block_the_others(log, entry, sql):
     log.record(entry("good 1"))
-    log.record(entry(**({"question": "bad"} | bad)))
+    log.record(entry("bad", user_id=2**70))  # past SQLite's 64-bit integers
     log.record(entry("good 2"))
     await log.flush()
     assert sql("SELECT question FROM queries ORDER BY question") == [("good 1",), ("good 2",)]
@@ -129,3 +124,12 @@ async def test_forget_also_removes_rows_still_queued(log, entry, sql, locked, un
     assert sql("SELECT moderator_id, action, detail FROM moderator_actions") == [
         (99, "forget", "user_id=7 queries=1")
     ]
+
+
+async def test_undecodable_text_is_logged_not_dropped(log, entry):
+    # what a pipe gives for invalid UTF-8 bytes: lone surrogates, which SQLite cannot store
+    log.record(entry("\udcff\udcfeアンカレッジは", user_name="名\udcff"))
+    await log.flush()
+    (row,) = await log.recent()
+    assert row.question == "??アンカレッジは"
+    assert log.dropped == 0
