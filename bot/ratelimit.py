@@ -33,6 +33,11 @@ class Cooldown:
         self._last[user_id] = now
         return 0.0
 
+    def forgive(self, user_id: int) -> None:
+        """Undo the cooldown the last `retry_after` started: the question was turned away
+        ("please wait"), so asking again at once must not be refused as too soon."""
+        self._last.pop(user_id, None)
+
 
 class Busy(Exception):
     """No answer slot came free in time, or too many requests are already waiting."""

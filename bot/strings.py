@@ -18,8 +18,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "“{terms}” does not appear anywhere in the articles.",
     },
     "translated": {
-        "ja": "記事は日本語です。英語の質問は、記事にも出てくる人名・地名・外来語で探しました: {pairs}。日本語で質問すると、より正確に答えられます。",
-        "en": "The articles are in Japanese. I searched them for the names and loanwords your question shares with them: {pairs}. Asking in Japanese gives more precise answers.",
+        "ja": "記事は日本語です。英語の質問は、記事にも出てくる人名・地名・外来語で探しました: {pairs}。以下は答えではなく、関連しそうな箇所です。日本語で質問すると答えを探せます。",
+        "en": "The articles are in Japanese. I searched them for the names and loanwords your question shares with them: {pairs}. These are related passages, not an answer; ask in Japanese for an answer.",
     },
     "more_articles": {
         "ja": "ほか {n} 件の記事があります。",

@@ -16,6 +16,14 @@ def test_cooldown_per_user_with_a_fake_clock():
     assert cd.retry_after(1) == 0
 
 
+def test_a_forgiven_user_may_ask_again_at_once():
+    cd = Cooldown(10, clock=lambda: 100.0)
+    assert cd.retry_after(1) == 0
+    assert cd.retry_after(1) > 0
+    cd.forgive(1)
+    assert cd.retry_after(1) == 0
+
+
 def test_zero_cooldown_never_waits():
     cd = Cooldown(0)
     assert cd.retry_after(1) == cd.retry_after(1) == 0

@@ -63,6 +63,9 @@ class Answerer:
                 return Answer(question, True, "metadata", passages, coverage=1.0)
         if _LATIN.search(text) and not _JAPANESE.search(text):
             return self._answer_english(question, text, k)
+        return self._answer_japanese(question, text, k)
+
+    def _answer_japanese(self, question: str, text: str, k: int) -> Answer:
         terms = self.index.query_terms(text)
         if terms.empty:
             return Answer(question, False, "invalid")
@@ -70,17 +73,10 @@ class Answerer:
         unknown, names_unknown_entity, unknown_words = self.unknown_terms(text)
         if not hits:
             return Answer(question, False, "refused", unknown_terms=unknown)
-        passages = [self._passage(h) for h in hits]
-        # 「何時間」「いつ」: the first passage that holds a number or a date goes first; with none,
-        # the topic matched but the question is not answered.
-        expected = expected_type(text)
-        fitting = [i for i, p in enumerate(passages) if expected and can_answer(expected, p.quote)]
-        if fitting and fitting[0]:
-            hits.insert(0, hits.pop(fitting[0]))
-            passages.insert(0, passages.pop(fitting[0]))
+        hits, passages, fits = self._expected_first(text, hits)
         coverage = round(self.index.max_lemma_coverage(terms, hits[0]), 3)
         answered = (
-            (not expected or bool(fitting))
+            fits
             and hits[0].score >= MIN_SCORE
             and not (names_unknown_entity and coverage < MIN_COVERAGE_WITH_UNKNOWN_NAME)
             and not self._about_something_else(text, unknown_words, hits[0])
@@ -89,33 +85,61 @@ class Answerer:
             question,
             answered,
             "passage" if answered else "refused",
-            tuple(passages),
+            passages,
             unknown_terms=unknown,
             coverage=coverage,
         )
 
+    def _expected_first(
+        self, question: str, hits: list[Hit]
+    ) -> tuple[list[Hit], tuple[Passage, ...], bool]:
+        """Hits and passages with, for 「何時間」「いつ」 questions, the first passage holding a
+        number or a date put first; False when none does (the topic matched, the question is
+        not answered)."""
+        passages = [self._passage(h) for h in hits]
+        expected = expected_type(question)
+        if not expected:
+            return hits, tuple(passages), True
+        fitting = [i for i, p in enumerate(passages) if can_answer(expected, p.quote)]
+        if not fitting:
+            return hits, tuple(passages), False
+        first = fitting[0]
+        order = [first, *(i for i in range(len(hits)) if i != first)]
+        return [hits[i] for i in order], tuple(passages[i] for i in order), True
+
     @cached_property
     def bridge(self) -> LoanwordBridge:
         """Made on the first English question: most libraries never get one."""
-        return LoanwordBridge(self.index.lemma_field.vocabulary, self.analyzer.origin)
+        vocabulary = self.index.lemma_field.vocabulary
+        frequency = self.index.lemma_field.document_frequency
+        return LoanwordBridge(vocabulary, self.analyzer.origin, frequency)
 
     def _answer_english(self, question: str, text: str, k: int) -> Answer:
-        """Search by the names and loanwords an English question shares with the articles.
+        """Candidates for an English question, found by the names and loanwords it shares
+        with the articles.
 
-        Weaker evidence than a Japanese question's, so the answer says which words it went by.
+        Never `answered`: a passage that mentions Putin is not an answer to what was asked
+        about him, so it is shown as a candidate (kind `crosslingual`) with the words it was
+        found by. A question in Latin letters that shares no such word may still be one the
+        Japanese search handles (「G7」), and is tried there before asking for Japanese.
         """
         pairs = tuple(self.bridge.translate(text))
         if not pairs:
+            fallback = self._answer_japanese(question, text, k)
+            if fallback.answered:
+                return fallback
             return Answer(question, False, "refused", language="en")
         terms = self.index.terms_of_words([term for _, term in pairs])
         hits = self.index.search(terms, k)
-        answered = bool(hits) and hits[0].score >= MIN_SCORE
+        if not hits:
+            return Answer(question, False, "refused", language="en", translations=pairs)
+        hits, passages, _ = self._expected_first(text, hits)
         return Answer(
             question,
-            answered,
-            "passage" if answered else "refused",
-            tuple(self._passage(h) for h in hits),
-            coverage=round(self.index.max_lemma_coverage(terms, hits[0]), 3) if hits else 0.0,
+            False,
+            "crosslingual",
+            passages,
+            coverage=round(self.index.max_lemma_coverage(terms, hits[0]), 3),
             language="en",
             translations=pairs,
         )

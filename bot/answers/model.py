@@ -54,8 +54,9 @@ class Answer:
     """What the bot says to a question: quoted passages best first, or an honest refusal.
 
     `kind` says how it was answered: `passage` (search), `metadata` (the article's header),
-    `refused` (no evidence), `invalid` (nothing to search for). `language` is `en` for a question
-    written in Latin letters only, searched through `translations` (English word, article term).
+    `refused` (no evidence), `invalid` (nothing to search for), `crosslingual` (an English
+    question's candidates, found through `translations`: English word, article term; shown, but
+    not an answer). `language` is `en` for a question written in Latin letters only.
     """
 
     question: str
@@ -70,6 +71,11 @@ class Answer:
     def translation_text(self) -> str:
         """`gorbachev → ゴルバチョフ, alaska → アラスカ`: what an English question was searched by."""
         return ", ".join(f"{en} → {ja}" for en, ja in self.translations)
+
+    @property
+    def shows_passages(self) -> bool:
+        """Whether front ends show quotes: an answer, or an English question's candidates."""
+        return bool(self.passages) and (self.answered or self.kind == "crosslingual")
 
     @property
     def best(self) -> Passage | None:

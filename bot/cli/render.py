@@ -32,7 +32,7 @@ def answer_text(answer: Answer, library: Library, *, color: bool, locale: str = 
     """The best passage and the other candidates, or a refusal that says what the articles cover."""
     if answer.kind == "invalid":
         return t("invalid", locale)
-    if answer.answered:
+    if answer.shows_passages:
         lines = [passage_text(answer.passages[0], color=color, locale=locale)]
         if answer.translations:
             lines.insert(0, t("translated", locale, pairs=answer.translation_text()))

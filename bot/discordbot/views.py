@@ -31,14 +31,14 @@ class AnswerView(ExpiringView):
         self.index = 0
         self.next_candidate.label = t("next_candidate", locale)
         self.whole_section.label = t("whole_section", locale)
-        if not asked.answer.answered or len(asked.answer.passages) < 2:
+        if not asked.answer.shows_passages or len(asked.answer.passages) < 2:
             self.remove_item(self.next_candidate)
-        if not asked.answer.answered or asked.answer.kind != "passage":
+        if not asked.answer.shows_passages or asked.answer.kind == "metadata":
             self.remove_item(self.whole_section)
 
     def embed(self) -> discord.Embed:
         kb = self.bot.kb
-        if self.asked.answer.answered:
+        if self.asked.answer.shows_passages:
             return cards.answer_embed(self.question, self.asked.answer, self.index, self.locale)
         return cards.refusal_embed(self.question, self.asked.answer, kb.library, self.locale)
 

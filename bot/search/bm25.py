@@ -143,6 +143,11 @@ class BM25:
             out[lo:hi] = term_idf * tf * (k1 + 1) / (tf + norm[doc_ids[lo:hi]])
         return cls(vocabulary, indptr, doc_ids, out, doc_len, k1, b, epsilon)
 
+    def document_frequency(self, term: str) -> int:
+        """How many documents hold the term (0 for an unseen one)."""
+        tid = self.vocabulary.get(term)
+        return 0 if tid is None else int(self.indptr[tid + 1] - self.indptr[tid])
+
     def idf_of(self, term: str) -> float:
         """IDF of a term; an unseen term gets the IDF it would have with a document frequency of 0."""
         tid = self.vocabulary.get(term)

@@ -148,7 +148,7 @@ ENGLISH_STOPWORDS = frozenset(
         "means",
     ]
 )
-_LATIN_WORD = re.compile(r"[a-z][a-z'’]*[a-z]|[a-z]")
+_LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9'’]*")
 MIN_KEY = 2
 # Keys at least this long may differ by one consonant (washington sngtn / ワシントン sntn).
 FUZZY_KEY = 4
@@ -160,7 +160,13 @@ MIN_SIMILARITY_FUZZY = 0.7
 class LoanwordBridge:
     """Pairs English words with the katakana terms of one vocabulary."""
 
-    def __init__(self, vocabulary: Iterable[str], origin: Callable[[str], str | None]) -> None:
+    def __init__(
+        self,
+        vocabulary: Iterable[str],
+        origin: Callable[[str], str | None],
+        frequency: Callable[[str], int] = lambda term: 1,
+    ) -> None:
+        self._frequency = frequency
         self._exact: dict[str, set[tuple[str, str]]] = {}
         self._deleted: dict[str, set[tuple[str, str]]] = {}
         self._ascii = set()
@@ -185,9 +191,12 @@ class LoanwordBridge:
         pairs: list[tuple[str, str]] = []
         for word in _LATIN_WORD.findall(question.lower()):
             word = re.sub(r"['’]s$", "", word).strip("'’")
-            if word in ENGLISH_STOPWORDS or len(word) < 3:
+            if word in self._ascii:  # written the same in the articles: NATO, G7, RT
+                term: str | None = word
+            elif word in ENGLISH_STOPWORDS or len(word) < 3 or not word.isalpha():
                 continue
-            term = word if word in self._ascii else self._best(word)
+            else:
+                term = self._best(word)
             if term and all(term != t for _, t in pairs):
                 pairs.append((word, term))
         return pairs
@@ -203,13 +212,16 @@ class LoanwordBridge:
             for variant in deletions:
                 candidates |= self._exact.get(variant, set())  # one fewer
                 candidates |= self._deleted.get(variant, set())  # one different
+        # An exact key beats a near one; among those, the word the articles use most (a name
+        # they keep returning to is likelier meant than a rare lookalike: Putin is プーチン, not
+        # プートン), then the closer spelling.
         scored = []
         for term, spelling in candidates:
             similarity = SequenceMatcher(None, word, spelling).ratio()
-            needed = MIN_SIMILARITY if sound_key(spelling) == key else MIN_SIMILARITY_FUZZY
-            if similarity >= needed:
-                scored.append((similarity, term))
-        return max(scored)[1] if scored else None
+            exact = sound_key(spelling) == key
+            if similarity >= (MIN_SIMILARITY if exact else MIN_SIMILARITY_FUZZY):
+                scored.append((exact, self._frequency(term), similarity, term))
+        return max(scored)[3] if scored else None
 
 
 def _deletions(key: str) -> set[str]:

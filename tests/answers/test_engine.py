@@ -172,10 +172,32 @@ def test_an_english_question_is_searched_by_the_names_it_shares(kb):
     answer = kb.ask("Why did Gorbachev make concessions?")
     assert answer.language == "en"
     assert answer.translations == (("gorbachev", "ゴルバチョフ"),)
-    assert answer.answered
+    # candidates shown, but a passage naming him is not an answer to what was asked about him
+    assert (answer.answered, answer.kind, answer.shows_passages) == (False, "crosslingual", True)
     assert all("ゴルバチョフ" in p.quote for p in answer.passages)
     sent = json.loads(json.dumps(answer.to_json(), ensure_ascii=False))
     assert (sent["language"], sent["translations"]) == ("en", [["gorbachev", "ゴルバチョフ"]])
+
+
+def test_an_english_question_asking_when_puts_a_dated_candidate_first(tmp_path):
+    (tmp_path / "p.md").write_text(
+        "---\ntitle: 訪問\n---\n\nプーチンは強い指導者だ。プーチンは人気がある。\n\n"
+        "## 訪問\n\nその後、プーチンは2025年8月にアラスカを訪れた。\n",
+        encoding="utf-8",
+    )
+    answer = KnowledgeBase.load(tmp_path, persist=False).ask("When did Putin visit?")
+    assert answer.kind == "crosslingual"
+    assert "2025年8月" in answer.passages[0].quote
+
+
+def test_latin_letters_the_articles_use_are_searched_as_they_are(tmp_path):
+    (tmp_path / "g7.md").write_text(
+        "---\ntitle: 価格上限\n---\n\nG7は価格上限を導入した。\n\n## 別\n\n"
+        "天気は晴れだ。市場は落ち着いている。輸出は増えた。船は東へ向かう。\n",
+        encoding="utf-8",
+    )
+    answer = KnowledgeBase.load(tmp_path, persist=False).ask("G7?")
+    assert answer.passages and "G7は価格上限を導入した" in answer.passages[0].quote
 
 
 def test_an_english_question_with_nothing_in_common_is_refused(kb):

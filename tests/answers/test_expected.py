@@ -18,6 +18,10 @@ from bot.answers.expected import QUANTITY, TIME, can_answer, expected_type
         ("次の首脳会談はいつ開かれるのか", TIME),
         ("When did it happen?", TIME),
         ("どこからの圧力がアメリカを変えたのか", None),
+        ("アメリカはいつも何を求めているのか", None),
+        ("何人かの専門家は何を言っているのか", None),
+        ("何回も繰り返された主張は何か", None),
+        ("いつまで対立は続くのか", TIME),
         ("アラスカ会談はロシアにとってどんな意味があったのか", None),
     ],
 )

@@ -33,3 +33,21 @@ def test_function_words_and_lookalikes_find_nothing():
 
 def test_each_article_term_is_given_once():
     assert bridge().translate("Putin, Putin's plan") == [("putin", "プーチン")]
+
+
+def test_a_rare_lookalike_loses_to_the_name_the_articles_keep_using():
+    # プートン reads "puton", closer in spelling to "putin" than プーチン's "puchin"
+    counts = {"プーチン": 40, "プートン": 1}
+    bridge = LoanwordBridge([*counts, "会談"], lambda term: None, counts.get)
+    assert bridge.translate("Putin") == [("putin", "プーチン")]
+
+
+def test_an_exact_sound_key_beats_a_near_one():
+    # washington: key sngtn; ワシングトン reads washinguton (sngtn, exact), ワシントン washinton
+    # (sntn, one consonant off) even though the articles use ワシントン far more
+    counts = {"ワシントン": 50, "ワシングトン": 1}
+    bridge = LoanwordBridge(list(counts), lambda term: None, counts.get)
+    assert bridge.translate("Washington") == [("washington", "ワシングトン")]
+    assert LoanwordBridge(["ワシントン"], lambda term: None).translate("Washington") == [
+        ("washington", "ワシントン")
+    ]

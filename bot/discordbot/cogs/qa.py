@@ -57,6 +57,7 @@ class QA(commands.Cog):
                     embed=view.embed(), view=view, allowed_mentions=NO_PINGS
                 )
         except Busy:
+            self.bot.cooldown.forgive(interaction.user.id)
             await reply_ephemeral(interaction, t("busy", locale))
 
     @commands.Cog.listener()
@@ -122,6 +123,7 @@ class QA(commands.Cog):
                     embed=view.embed(), view=view, allowed_mentions=NO_PINGS, mention_author=False
                 )
         except Busy:
+            self.bot.cooldown.forgive(message.author.id)
             await message.reply(t("busy", locale), allowed_mentions=NO_PINGS, mention_author=False)
 
     def _refusal(self, question: str, user_id: int, locale: str) -> str | None:
