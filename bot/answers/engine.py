@@ -251,4 +251,4 @@ class Answerer:
         hits = self.index.search(terms, 1) if not terms.empty else []
         if hits and hits[0].score >= MIN_SCORE:
             return [articles[self.index.units[hits[0].units[0]].article]]
-        return sorted(articles, key=lambda a: a.date or "", reverse=True)
+        return sorted(articles, key=lambda a: a.date_order, reverse=True)

@@ -28,7 +28,7 @@ def related_articles(
         if article is not None and article not in chosen:
             chosen.append(article)
     if len(chosen) < limit:
-        newest = sorted(articles, key=lambda a: a.date or "", reverse=True)
+        newest = sorted(articles, key=lambda a: a.date_order, reverse=True)
         chosen += [a for a in newest[: limit * 2] if a not in chosen][: limit - len(chosen)]
     chosen = chosen[:limit]
     return chosen, len(articles) - len(chosen)

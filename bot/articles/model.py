@@ -6,8 +6,11 @@ answers quote it verbatim; normalisation happens in `bot.text`, never here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+_DATE = re.compile(r"(\d{4})\D{1,3}(\d{1,2})\D{1,3}(\d{1,2})")
 
 LEAD_HEADING = "リード"
 
@@ -100,6 +103,17 @@ class Article:
             return exact[0]
         partial = [s for s in self.sections if key and key in s.heading]
         return partial[0] if len(partial) == 1 else None
+
+    @property
+    def date_order(self) -> tuple[int, int, int]:
+        """(year, month, day) of `date` for sorting, whatever its spelling (2025-09-01,
+        2025年9月1日, 2025/9/1); (0, 0, 0) when there is none, so undated articles sort last
+        when newest come first."""
+        found = _DATE.search(self.date or "")
+        if not found:
+            return (0, 0, 0)
+        year, month, day = (int(x) for x in found.groups())
+        return (year, month, day)
 
     @property
     def credit(self) -> str:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import array
 import functools
+import logging
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
 
@@ -20,7 +22,11 @@ import numpy as np
 from bot.search.progress import Progress
 from bot.text.tokens import Analyzer, bigrams, kanji
 
+log = logging.getLogger(__name__)
+
 FIELD_NAMES = ("lemma", "bigram", "kanji")
+# Set in the environment of index worker processes while they start (see `_encode_in_workers`).
+WORKER_ENV = "KIJI_BOT_INDEX_WORKER"
 CHUNK = 4000
 # Below this, starting worker processes (each loads the dictionary) costs more than it saves.
 PARALLEL_MIN_SENTENCES = 40_000
@@ -64,29 +70,51 @@ def _worker_analyzer() -> Analyzer:
 
 
 def encode(texts: list[str], analyzer: Analyzer, progress: Progress | None = None) -> list[Encoded]:
-    """Both fields of every text, in order; in worker processes when the corpus is large.
+    """Every field of every text, in order; in worker processes when the corpus is large.
 
     Workers make their own `Analyzer`, so a custom analyzer (a subclass) is always run here.
     """
     chunks = [texts[i : i + CHUNK] for i in range(0, len(texts), CHUNK)]
     workers = min(os.cpu_count() or 1, len(chunks))
-    merged = [_Merge() for _ in FIELD_NAMES]
-
-    def take(chunk_size: int, result: Chunk) -> None:
-        for merge, part in zip(merged, result, strict=True):
-            merge.add(*part)
-        if progress:
-            progress.advance(chunk_size)
-
     if workers > 1 and len(texts) >= PARALLEL_MIN_SENTENCES and type(analyzer) is Analyzer:
+        try:
+            return _encode_in_workers(chunks, workers, progress)
+        except BrokenProcessPool:
+            log.warning(
+                "index workers could not start (a script that loads the knowledge base needs "
+                "`if __name__ == '__main__':`); analysing in this process instead"
+            )
+    merged = [_Merge() for _ in FIELD_NAMES]
+    if progress:
+        progress.done_count = 0
+    for chunk in chunks:
+        _take(merged, encode_chunk(chunk, analyzer), len(chunk), progress)
+    return [m.result() for m in merged]
+
+
+def _encode_in_workers(
+    chunks: list[list[str]], workers: int, progress: Progress | None
+) -> list[Encoded]:
+    merged = [_Merge() for _ in FIELD_NAMES]
+    # Spawned workers import the main script again; one without a __main__ guard would load
+    # the knowledge base there and wait forever for the lock this build holds. The marker makes
+    # such a load fail at once (`bot.search.store`), which breaks the pool instead.
+    os.environ[WORKER_ENV] = "1"
+    try:
         # spawn, not fork: forking a process that runs threads (the Discord client) is unsafe.
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
             for chunk, result in zip(chunks, pool.map(encode_chunk, chunks), strict=True):
-                take(len(chunk), result)
-    else:
-        for chunk in chunks:
-            take(len(chunk), encode_chunk(chunk, analyzer))
+                _take(merged, result, len(chunk), progress)
+    finally:
+        os.environ.pop(WORKER_ENV, None)
     return [m.result() for m in merged]
+
+
+def _take(merged: list[_Merge], result: Chunk, size: int, progress: Progress | None) -> None:
+    for merge, part in zip(merged, result, strict=True):
+        merge.add(*part)
+    if progress:
+        progress.advance(size)
 
 
 class _Merge:

@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import secrets
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,6 +82,11 @@ def fingerprint(folder: Path) -> str:
 
 def load_or_build(folder: Path, analyzer: Analyzer) -> tuple[Library, IndexParts]:
     """The library and its index: from the stored index when current, else built and stored."""
+    if os.environ.get(fields.WORKER_ENV):
+        raise RuntimeError(
+            "the knowledge base was loaded while an index worker process was starting: a script "
+            "that loads it must do so under `if __name__ == '__main__':`"
+        )
     key = fingerprint(folder)
     seen = _stamp(index_path(folder))
     with _gc_paused():
@@ -169,15 +175,20 @@ def _gc_paused() -> Iterator[None]:
 
     Each collection walks every tracked object and allocation keeps triggering them: with it on,
     loading a 10,000-article library takes four times as long. The objects are then frozen
-    (`gc.freeze`), or the first collections after loading would walk them all again, pausing a
-    query (or the event loop) for a few hundred milliseconds; refcounting still frees them.
+    (`gc.freeze`) when loading at start-up, or the first collections after loading would walk
+    them all again, pausing a query (or the event loop) for a few hundred milliseconds;
+    refcounting still frees them.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        # Only at start-up (the main thread, before anything else runs): frozen objects are
+        # never collected, so freezing during a /reload would also freeze whatever garbage the
+        # event loop holds at that moment, for good.
+        if threading.current_thread() is threading.main_thread():
+            gc.freeze()
         if was_enabled:
             gc.enable()
 

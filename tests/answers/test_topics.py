@@ -34,3 +34,23 @@ def test_an_archive_lists_candidates_first_then_the_newest(tmp_path):
     text = refusal_text(answer, kb.library)
     assert "ほか 7 件の記事があります。" in text
     assert "記事0" not in text
+
+
+def test_newest_means_by_date_whatever_its_spelling(tmp_path):
+    dates = ["2025年9月1日", "2025年10月1日", "2024-12-31", None, "2025/1/5", "2025-10-02"]
+    for i, date in enumerate(dates):
+        front = f"title: 記事{i}\n" + (f"date: {date}\n" if date else "")
+        (tmp_path / f"d{i}.md").write_text(
+            f"---\n{front}---\n\n話題{i}について書く。\n\n## 節\n\n話題{i}の歴史は長い。\n",
+            encoding="utf-8",
+        )
+    kb = KnowledgeBase.load(tmp_path, persist=False)
+    shown, more = related_articles(kb.ask("天気と価格は?"), kb.library, limit=5)
+    assert [a.date for a in shown] == [
+        "2025-10-02",
+        "2025年10月1日",
+        "2025年9月1日",
+        "2025/1/5",
+        "2024-12-31",
+    ]
+    assert more == 1  # the undated one comes last, left out

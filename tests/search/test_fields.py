@@ -39,3 +39,36 @@ def test_worker_processes_give_the_same_result(monkeypatch, chunk):
         assert a.vocabulary == b.vocabulary
         np.testing.assert_array_equal(a.token_ids, b.token_ids)
         np.testing.assert_array_equal(a.lengths, b.lengths)
+
+
+def test_a_script_without_a_main_guard_does_not_hang_the_build(tmp_path):
+    """Spawned workers re-run such a script; its load must fail fast, and the build go on."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    (knowledge / "a.md").write_text(
+        "---\ntitle: 題\n---\n\n" + "".join(f"第{i}章は話題{i}を扱う。\n" for i in range(60)),
+        encoding="utf-8",
+    )
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        f"import sys\nsys.path.insert(0, {str(root)!r})\n"
+        "from pathlib import Path\n"
+        "from bot.search import fields\n"
+        "from bot.knowledge_base import KnowledgeBase\n"
+        "fields.PARALLEL_MIN_SENTENCES = 1\n"
+        "fields.CHUNK = 10\n"
+        f"kb = KnowledgeBase.load(Path({str(knowledge)!r}))\n"
+        "print(kb.answerer.index.lemma_field.n_docs)\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "60"  # every sentence indexed, by the fallback
+    assert "analysing in this process instead" in proc.stderr

@@ -151,3 +151,18 @@ def test_two_processes_starting_at_once_both_succeed_and_build_once(folder):
 def test_a_missing_folder_is_an_article_error_not_a_crash(tmp_path):
     with pytest.raises(ArticleError, match="does not exist"):
         KnowledgeBase.load(tmp_path / "missing")
+
+
+def test_a_reload_off_the_main_thread_leaves_garbage_collection_as_it_was(folder):
+    """Freezing is for start-up only: frozen objects are never collected again."""
+    import gc
+    import threading
+
+    frozen = gc.get_freeze_count()
+    loaded: list[KnowledgeBase] = []
+    worker = threading.Thread(target=lambda: loaded.append(KnowledgeBase.load(folder)))
+    worker.start()
+    worker.join()
+    assert loaded and loaded[0].library.articles
+    assert gc.get_freeze_count() == frozen
+    assert gc.isenabled()
