@@ -18,141 +18,31 @@ from difflib import SequenceMatcher
 
 from bot.text.romaji import is_katakana_word, romaji, sound_key
 
-# Function words of English questions; they carry no topic and their short keys collide.
-ENGLISH_STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "according",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "before",
-        "being",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "done",
-        "during",
-        "each",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "him",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "article",
-        "column",
-        "author",
-        "piece",
-        "text",
-        "say",
-        "says",
-        "said",
-        "think",
-        "thinks",
-        "mean",
-        "means",
-    ]
-)
+# Function words and the commonest verbs and adjectives of English questions: they carry no
+# topic, and their short sound keys would pair them with unrelated katakana (make / モーカ).
+_STOPWORD_TEXT = """
+a about according after again against all also am an and any are as at be been before being
+between both but by can could did do does doing done during each for from had has have having
+he her here hers him his how i if in into is it its itself just me more most my no nor not now
+of off on once only or other our out over own same she should so some such than that the
+their them then there these they this those through to too under until up very was we were
+what when where which while who whom why will with would you your
+article column author piece text writer say says said saying tell told think thinks thought
+mean means meant make makes made get gets got give gives gave take takes took come comes came
+go goes went gone see sees saw seen know knows knew want wants wanted use uses used happen
+happens happened show shows showed find finds found call called keep kept let put seem seems
+become became turn turned start started end ended really main new old good bad big small many
+much way thing things something anything point view part kind
+"""
+ENGLISH_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9'’]*")
 MIN_KEY = 2
 # Keys at least this long may differ by one consonant (washington sngtn / ワシントン sntn).
 FUZZY_KEY = 4
 MIN_SIMILARITY = 0.5
+# A key of one or two consonants pairs easily (make mk / モーカ moka): the spelling must agree more.
+SHORT_KEY = 2
+MIN_SIMILARITY_SHORT = 0.6
 # A key one consonant off must look more alike (western/washinton 0.5 is chance).
 MIN_SIMILARITY_FUZZY = 0.7
 
@@ -219,7 +109,13 @@ class LoanwordBridge:
         for term, spelling in candidates:
             similarity = SequenceMatcher(None, word, spelling).ratio()
             exact = sound_key(spelling) == key
-            if similarity >= (MIN_SIMILARITY if exact else MIN_SIMILARITY_FUZZY):
+            if not exact:
+                needed = MIN_SIMILARITY_FUZZY
+            elif len(key) <= SHORT_KEY:
+                needed = MIN_SIMILARITY_SHORT
+            else:
+                needed = MIN_SIMILARITY
+            if similarity >= needed:
                 scored.append((exact, self._frequency(term), similarity, term))
         return max(scored)[3] if scored else None
 

@@ -51,3 +51,10 @@ def test_an_exact_sound_key_beats_a_near_one():
     assert LoanwordBridge(["ワシントン"], lambda term: None).translate("Washington") == [
         ("washington", "ワシントン")
     ]
+
+
+def test_common_verbs_and_short_keys_do_not_pair_with_lookalikes():
+    bridge = LoanwordBridge(["モーカ", "ロシア"], {"ロシア": "rossiya"}.get)
+    assert bridge.translate("Why did Russia make it?") == [("russia", "ロシア")]
+    # meek and moka share the short key mk, but are not spelled alike enough for one
+    assert LoanwordBridge(["モーカ"], lambda term: None).translate("meek") == []
