@@ -30,6 +30,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "記事は日本語で書かれています。日本語で質問してください（人名・地名などは英語でも探せます）。",
         "en": "The articles are in Japanese: please ask in Japanese (names of people and places also work in English).",
     },
+    "no_metadata": {
+        "ja": "記事の情報（執筆者・翻訳者・日付など）に、この質問の答えは含まれていません。",
+        "en": "The article's details (author, translator, date and so on) don't include that.",
+    },
     "covered": {
         "ja": "記事で扱っている話題:",
         "en": "What the articles cover:",

@@ -61,6 +61,9 @@ class Answerer:
             passages = self._metadata_passages(text, field)
             if passages:
                 return Answer(question, True, "metadata", passages, coverage=1.0)
+            # Asked who wrote it, and the header doesn't say: searching the text for 「書いた」
+            # would quote any sentence that happens to share a word.
+            return Answer(question, False, "no_metadata")
         if _LATIN.search(text) and not _JAPANESE.search(text):
             return self._answer_english(question, text, k)
         return self._answer_japanese(question, text, k)

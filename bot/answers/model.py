@@ -54,7 +54,8 @@ class Answer:
     """What the bot says to a question: quoted passages best first, or an honest refusal.
 
     `kind` says how it was answered: `passage` (search), `metadata` (the article's header),
-    `refused` (no evidence), `invalid` (nothing to search for), `crosslingual` (an English
+    `refused` (no evidence), `invalid` (nothing to search for), `no_metadata` (a question about
+    the article's header, e.g. its author, that the header does not answer), `crosslingual` (an English
     question's candidates, found through `translations`: English word, article term; shown, but
     not an answer). `language` is `en` for a question written in Latin letters only.
     """

@@ -45,21 +45,20 @@ class _Block:
 
 
 def looks_like(text: str) -> bool:
-    """True when the text has this layout's body marker and section headings or end marker."""
+    """True when the text has this layout's body start (the marker, or failing that the author
+    line) and section headings or end marker."""
     lines = [line.strip() for line in text.splitlines()]
-    return BODY_MARKER in lines and (END_MARKER in text or any(x.startswith("■") for x in lines))
+    starts = BODY_MARKER in lines or any(AUTHOR.match(x) for x in lines)
+    return starts and (END_MARKER in text or any(x.startswith(HEADING_MARK) for x in lines))
 
 
 def parse(path: Path, text: str, article_id: str) -> Article:
     lines = text.splitlines()
-    try:
-        body_at = next(i for i, line in enumerate(lines) if line.strip() == BODY_MARKER)
-    except StopIteration:
-        raise ArticleError(
-            path, None, f"no '{BODY_MARKER}' line marks where the body starts"
-        ) from None
-    fields, header_lines, warnings = _parse_header(path, lines[:body_at])
-    sections, trailer = _parse_body(path, lines, body_at + 1)
+    header_end, body_at, note = _body_start(path, lines)
+    fields, header_lines, warnings = _parse_header(path, lines[:header_end])
+    if note:
+        warnings.insert(0, note)
+    sections, trailer = _parse_body(path, lines, body_at)
     if trailer:
         header_lines.append(HeaderLine("first_published", trailer[1], trailer[0]))
         fields["first_published"] = trailer[1]
@@ -73,6 +72,33 @@ def parse(path: Path, text: str, article_id: str) -> Article:
         header_lines=tuple(header_lines),
         warnings=tuple(warnings),
         **fields,
+    )
+
+
+def _body_start(path: Path, lines: list[str]) -> tuple[int, int, str | None]:
+    """Where the header ends and the body starts (line indexes), and a warning when guessed.
+
+    The `本文` marker says where the body starts; a page scraped without it still has the
+    author line, which is always the header's last, so the body is taken to follow it.
+    """
+    for i, line in enumerate(lines):
+        if line.strip() == BODY_MARKER:
+            return i, i + 1, None
+    first_heading = next(
+        (i for i, line in enumerate(lines) if line.strip().startswith(HEADING_MARK)), len(lines)
+    )
+    author = [i for i, line in enumerate(lines[:first_heading]) if AUTHOR.match(line.strip())]
+    if not author:
+        raise ArticleError(
+            path, None, f"no '{BODY_MARKER}' line or author line marks where the body starts"
+        )
+    return (
+        author[-1] + 1,
+        author[-1] + 1,
+        (
+            f"{path.name}:{author[-1] + 1}: no '{BODY_MARKER}' line; the body is taken to start "
+            "after the author line"
+        ),
     )
 
 

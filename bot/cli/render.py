@@ -45,7 +45,7 @@ def answer_text(answer: Answer, library: Library, *, color: bool, locale: str = 
 
 
 def refusal_text(answer: Answer, library: Library, locale: str = "ja") -> str:
-    lines = [t("refused", locale)]
+    lines = [t("no_metadata" if answer.kind == "no_metadata" else "refused", locale)]
     if answer.language == "en" and not answer.translations:
         lines.append(t("ask_in_japanese", locale))
     if answer.unknown_terms:

@@ -88,7 +88,7 @@ def refusal_embed(
     question: str, answer: Answer, library: Library, locale: str | None
 ) -> discord.Embed:
     """A polite refusal that names the words the articles never use and lists what they cover."""
-    lines = [t("refused", locale)]
+    lines = [t("no_metadata" if answer.kind == "no_metadata" else "refused", locale)]
     if answer.unknown_terms:
         lines.append(
             t("unknown_terms", locale, terms="」「".join(plain(x) for x in answer.unknown_terms))

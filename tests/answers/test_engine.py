@@ -205,6 +205,16 @@ def test_an_english_question_with_nothing_in_common_is_refused(kb):
     assert (answer.answered, answer.language, answer.translations) == (False, "en", ())
 
 
+def test_a_header_question_the_header_cannot_answer_is_refused_not_searched(tmp_path):
+    (tmp_path / "a.md").write_text(
+        "---\ntitle: 無署名\n---\n\n筆者は多くを書いた。彼は書いた本で知られる。\n\n"
+        "## 別\n\n天気は晴れだ。市場は落ち着いている。輸出は増えた。\n",
+        encoding="utf-8",
+    )
+    answer = KnowledgeBase.load(tmp_path, persist=False).ask("この記事を書いたのは誰ですか")
+    assert (answer.answered, answer.kind, answer.passages) == (False, "no_metadata", ())
+
+
 def test_chat_noise_is_not_searched(kb):
     noisy = kb.ask(
         f"<@123> @everyone <@&456> <#789> **{'アンカレッジは最終的な平和だったのか'}** https://x.example/"

@@ -91,6 +91,20 @@ def test_missing_body_marker_and_non_utf8(tmp_path: Path):
     assert "UTF-8" in messages["latin1.txt"].message
 
 
+def test_a_scraped_page_without_the_body_marker_starts_its_body_after_the_author(tmp_path):
+    text = SEED.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    (tmp_path / "a.txt").write_text(
+        "\n".join(x for x in lines if x.strip() != "本文"), encoding="utf-8"
+    )
+    (article,) = load_library(tmp_path).articles
+    original = load_article(SEED)
+    assert article.author == original.author
+    assert [s.heading for s in article.sections] == [s.heading for s in original.sections]
+    assert article.sentence_count == original.sentence_count
+    assert any("no '本文' line" in w for w in article.warnings)
+
+
 def test_bad_sidecar_is_reported_with_its_line(folder: Path):
     (folder / "arctic-route.meta.toml").write_text('title = "ok"\nurl = \n', encoding="utf-8")
     lib = load_library(folder)
