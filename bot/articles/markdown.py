@@ -6,6 +6,7 @@ read it ourselves instead of pulling in a YAML parser for six fields.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bot.articles.model import LEAD_HEADING, Article, ArticleError, HeaderLine, Paragraph, Section
@@ -79,6 +80,9 @@ def _front_matter(
     raise AssertionError("unreachable: a closing '---' was found above")
 
 
+ATX_HEADING = re.compile(r"^(?P<marks>#{1,6})(?:\s+(?P<text>.*)|$)")
+
+
 def _sections(path: Path, lines: list[str], start: int) -> tuple[Section, ...]:
     sections: list[Section] = []
     heading, heading_line = LEAD_HEADING, start + 1
@@ -102,14 +106,17 @@ def _sections(path: Path, lines: list[str], start: int) -> tuple[Section, ...]:
 
     for i in range(start, len(lines)):
         line = lines[i].strip()
-        if line.startswith("## ") or line == "##":
-            title = line[2:].strip().rstrip("#").strip()
+        found = ATX_HEADING.match(line)
+        if found and len(found["marks"]) == 1 and not sections and not paragraphs and not buffer:
+            continue  # a top-level title line; the front matter title wins
+        if found:
+            # Any heading level opens a section (### included): quoting 「### 小見出し」 as a
+            # sentence of the text before it would be wrong, and sections are what we cite.
+            title = (found["text"] or "").strip().rstrip("#").strip()
             if not title:
-                raise ArticleError(path, i + 1, "a '##' heading with no text")
+                raise ArticleError(path, i + 1, f"a '{found['marks']}' heading with no text")
             end_section()
             heading, heading_line, paragraphs = title, i + 1, []
-        elif line.startswith("# ") and not sections and not paragraphs:
-            continue  # a top-level title line; the front matter title wins
         elif not line:
             end_paragraph()
         else:

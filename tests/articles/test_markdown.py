@@ -46,3 +46,17 @@ def test_ids_are_stable_short_and_unique(folder: Path):
         "quantum",
         "quantum-2",
     ]  # Quantum.md, quantum.md
+
+
+def test_every_heading_level_opens_a_section_and_a_top_title_is_skipped(tmp_path):
+    (tmp_path / "q.md").write_text(
+        "---\ntitle: 題\n---\n\n# 大見出し\n\n最初の段落。\n\n### 小見出し\n\n次の段落だ。\n\n"
+        "#タグ風の行は本文だ。\n",
+        encoding="utf-8",
+    )
+    (article,) = load_library(tmp_path).articles
+    assert [s.heading for s in article.sections] == ["リード", "小見出し"]
+    assert [p.text for p in article.sections[1].paragraphs] == [
+        "次の段落だ。",
+        "#タグ風の行は本文だ。",
+    ]
