@@ -1,9 +1,12 @@
-"""From a question to an `Answer`: metadata questions from the header, the rest by passage search.
+"""From a question to an `Answer`: header questions from the header, the rest by passage search.
 
-The refusal rule is two cut-offs on the best window: its fused score (a share of the best score
-the question could reach) and its lemma coverage (the share of the question's IDF mass it
-matches). Out-of-scope questions fail both by a wide margin; the cut-offs sit well below the
-weakest answerable dev question so that none of those is refused.
+A passage answers only if the evidence holds up, checked in this order of cost:
+- its fused score (a share of the best score the question could reach) is at least 0.1;
+- a question naming someone the articles never mention needs half its lemma IDF mass matched;
+- words the articles never use, with fewer than two matched, mean another topic (see below);
+- a question asking how many or when needs a passage holding a number or a date.
+The cut-offs sit well below the weakest answerable dev question, and were checked on held-out
+question sets (`docs/retrieval.md`). English questions go their own way (`_answer_english`).
 """
 
 from __future__ import annotations
