@@ -81,3 +81,11 @@ def folder(tmp_path: Path) -> Path:
     (tmp_path / "arctic-route.txt").write_text(SECOND_EWAVE, encoding="utf-8")
     (tmp_path / "quantum.md").write_text(MARKDOWN, encoding="utf-8")
     return tmp_path
+
+
+def markdown_article(folder: Path, name: str, title: str, lead: str, **sections: str) -> Path:
+    """Write `<name>.md`: front matter with the title, the lead, then one `##` per section."""
+    body = "".join(f"## {heading}\n\n{text}\n\n" for heading, text in sections.items())
+    path = folder / f"{name}.md"
+    path.write_text(f"---\ntitle: {title}\n---\n\n{lead}\n\n{body}", encoding="utf-8")
+    return path

@@ -6,6 +6,7 @@ import pytest
 from bot.answers.metadata import metadata_field
 from bot.answers.questions import MAX_QUESTION_CHARS, question_problem
 from bot.knowledge_base import KnowledgeBase
+from tests.conftest import markdown_article
 
 RAW = (Path(__file__).resolve().parents[2] / "knowledge" / "alaska-old-world-order.txt").read_text(
     encoding="utf-8"
@@ -180,10 +181,12 @@ def test_an_english_question_is_searched_by_the_names_it_shares(kb):
 
 
 def test_an_english_question_asking_when_puts_a_dated_candidate_first(tmp_path):
-    (tmp_path / "p.md").write_text(
-        "---\ntitle: 訪問\n---\n\nプーチンは強い指導者だ。プーチンは人気がある。\n\n"
-        "## 訪問\n\nその後、プーチンは2025年8月にアラスカを訪れた。\n",
-        encoding="utf-8",
+    markdown_article(
+        tmp_path,
+        "p",
+        "訪問",
+        "プーチンは強い指導者だ。プーチンは人気がある。",
+        訪問="その後、プーチンは2025年8月にアラスカを訪れた。",
     )
     answer = KnowledgeBase.load(tmp_path, persist=False).ask("When did Putin visit?")
     assert answer.kind == "crosslingual"
@@ -191,10 +194,12 @@ def test_an_english_question_asking_when_puts_a_dated_candidate_first(tmp_path):
 
 
 def test_latin_letters_the_articles_use_are_searched_as_they_are(tmp_path):
-    (tmp_path / "g7.md").write_text(
-        "---\ntitle: 価格上限\n---\n\nG7は価格上限を導入した。\n\n## 別\n\n"
-        "天気は晴れだ。市場は落ち着いている。輸出は増えた。船は東へ向かう。\n",
-        encoding="utf-8",
+    markdown_article(
+        tmp_path,
+        "g7",
+        "価格上限",
+        "G7は価格上限を導入した。",
+        別="天気は晴れだ。市場は落ち着いている。輸出は増えた。船は東へ向かう。",
     )
     answer = KnowledgeBase.load(tmp_path, persist=False).ask("G7?")
     assert answer.passages and "G7は価格上限を導入した" in answer.passages[0].quote
@@ -206,10 +211,12 @@ def test_an_english_question_with_nothing_in_common_is_refused(kb):
 
 
 def test_a_header_question_the_header_cannot_answer_is_refused_not_searched(tmp_path):
-    (tmp_path / "a.md").write_text(
-        "---\ntitle: 無署名\n---\n\n筆者は多くを書いた。彼は書いた本で知られる。\n\n"
-        "## 別\n\n天気は晴れだ。市場は落ち着いている。輸出は増えた。\n",
-        encoding="utf-8",
+    markdown_article(
+        tmp_path,
+        "a",
+        "無署名",
+        "筆者は多くを書いた。彼は書いた本で知られる。",
+        別="天気は晴れだ。市場は落ち着いている。輸出は増えた。",
     )
     answer = KnowledgeBase.load(tmp_path, persist=False).ask("この記事を書いたのは誰ですか")
     assert (answer.answered, answer.kind, answer.passages) == (False, "no_metadata", ())

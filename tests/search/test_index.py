@@ -149,15 +149,11 @@ def test_candidates_are_the_tallys_most_common_ties_included(terms):
 
 def test_with_two_articles_the_one_covering_more_of_the_question_ranks_first(tmp_path):
     from bot.knowledge_base import KnowledgeBase
+    from tests.conftest import markdown_article
 
     same = "圧力が強まった。"
-    (tmp_path / "a.md").write_text(
-        f"---\ntitle: 甲\n---\n\n{same}\n\n## 別\n\n天気は晴れだ。\n", encoding="utf-8"
-    )
-    (tmp_path / "b.md").write_text(
-        f"---\ntitle: 乙\n---\n\n{same}\n\n## 関税\n\nインドは関税に反発した。\n",
-        encoding="utf-8",
-    )
+    markdown_article(tmp_path, "a", "甲", same, 別="天気は晴れだ。")
+    markdown_article(tmp_path, "b", "乙", same, 関税="インドは関税に反発した。")
     index = KnowledgeBase.load(tmp_path, persist=False).answerer.index
     hits = index.search(index.query_terms("インドへの関税の圧力"), 3)
     texts = [(index.units[h.units[0]].article, index.units[h.units[0]].text) for h in hits]
