@@ -25,7 +25,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "ほか {n} 件の記事があります。",
         "en": "…and {n} more articles.",
     },
-    "translated_title": {"ja": "英語の質問", "en": "Question in English"},
     "ask_in_japanese": {
         "ja": "記事は日本語で書かれています。日本語で質問してください（人名・地名などは英語でも探せます）。",
         "en": "The articles are in Japanese: please ask in Japanese (names of people and places also work in English).",

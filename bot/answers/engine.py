@@ -64,9 +64,12 @@ class Answerer:
             passages = self._metadata_passages(text, field)
             if passages:
                 return Answer(question, True, "metadata", passages, coverage=1.0)
-            # Asked who wrote it, and the header doesn't say: searching the text for 「書いた」
-            # would quote any sentence that happens to share a word.
-            return Answer(question, False, "no_metadata")
+            # Asked who wrote it and nothing else, and the header doesn't say: searching the
+            # text for 「書いた」 would quote any sentence that happens to share a word. A
+            # question that also asks about the content (「記事によると、プーチンはいつ訪れた」)
+            # is searched.
+            if not self.analyzer.lemmas(strip_field_words(text)):
+                return Answer(question, False, "no_metadata")
         if _LATIN.search(text) and not _JAPANESE.search(text):
             return self._answer_english(question, text, k)
         return self._answer_japanese(question, text, k)
@@ -130,11 +133,14 @@ class Answerer:
         Japanese search handles (「G7」), and is tried there before asking for Japanese.
         """
         pairs = tuple(self.bridge.translate(text))
-        if not pairs:
+        if all(en == term for en, term in pairs):
+            # Nothing to translate, at most words the articles spell the same (NATO, or 「G7」
+            # which shares no word at all): the ordinary search may well answer it.
             fallback = self._answer_japanese(question, text, k)
             if fallback.answered:
                 return fallback
-            return Answer(question, False, "refused", language="en")
+            if not pairs:
+                return Answer(question, False, "refused", language="en")
         terms = self.index.terms_of_words([term for _, term in pairs])
         hits = self.index.search(terms, k)
         if not hits:
@@ -147,7 +153,7 @@ class Answerer:
             passages,
             coverage=round(self.index.max_lemma_coverage(terms, hits[0]), 3),
             language="en",
-            translations=pairs,
+            translations=tuple((en, term) for en, term in pairs if en != term),
         )
 
     def _about_something_else(self, question: str, unknown_words: int, best: Hit) -> bool:

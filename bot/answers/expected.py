@@ -21,13 +21,16 @@ QUANTITY = "quantity"
 TIME = "time"
 
 _ASKS_QUANTITY = re.compile(
-    # 何人か (some people), 何回も (many times) are not questions of how many
-    r"何(時間|日間|年間|か月|カ月|ヶ月|人|隻|台|回|度|割|倍|%|パーセント|歳|カ国|か国|ヶ国|個|件|ドル|円|トン|キロ|メートル)(?![かも])"
+    # 何人かの専門家 (some), 何回も (many times) are not questions of how many; 死者は何人か and
+    # 何時間かかった are
+    r"何(時間|日間|年間|か月|カ月|ヶ月|人|隻|台|回|度|割|倍|%|パーセント|歳|カ国|か国|ヶ国|個|件|ドル|円|トン|キロ|メートル)"
+    r"(?!も|か[のがはでにとを])"
     r"|(どれ|どの)(くらい|ぐらい)の?(割合|量|数|額|金額|期間|規模|比率|シェア)"
     r"|いくら|\bhow (many|much|long)\b"
 )
-# いつも (always), いつか (someday), いつの間にか, いつでも do not ask when
-_ASKS_TIME = re.compile(r"いつ(?!も|か|の間|でも)|何年に|何月|何日に|\bwhen\b")
+# いつも (always), いつか会う (someday), いつの間にか, いつでも do not ask when; 次はいつか and
+# いつから do
+_ASKS_TIME = re.compile(r"いつ(?!も|の間|でも|か(?!ら|[。？?！!\s]|$))|何年に|何月|何日に|\bwhen\b")
 # Kanji numerals count only as a definite amount: 何十年 and 数百 say "many", not how many.
 _NUMBER = re.compile(
     r"[0-9]|(?<![何数])[一二三四五六七八九十百千万億兆]+(人|隻|回|割|倍|歳|カ国|か国|件|年|日|時間)|半分"

@@ -45,11 +45,12 @@ class _Block:
 
 
 def looks_like(text: str) -> bool:
-    """True when the text has this layout's body start (the marker, or failing that the author
-    line) and section headings or end marker."""
+    """True when the text has this layout's body start (the marker, or failing that an author
+    line before the first heading) and section headings or end marker."""
     lines = [line.strip() for line in text.splitlines()]
-    starts = BODY_MARKER in lines or any(AUTHOR.match(x) for x in lines)
-    return starts and (END_MARKER in text or any(x.startswith(HEADING_MARK) for x in lines))
+    headed = any(x.startswith(HEADING_MARK) for x in lines)
+    starts = BODY_MARKER in lines or _last_author(lines) is not None
+    return starts and (END_MARKER in text or headed)
 
 
 def parse(path: Path, text: str, article_id: str) -> Article:
@@ -78,27 +79,51 @@ def parse(path: Path, text: str, article_id: str) -> Article:
 def _body_start(path: Path, lines: list[str]) -> tuple[int, int, str | None]:
     """Where the header ends and the body starts (line indexes), and a warning when guessed.
 
-    The `本文` marker says where the body starts; a page scraped without it still has the
-    author line, which is always the header's last, so the body is taken to follow it.
+    The `本文` marker says where the body starts. A page scraped without it still has the
+    author line; the body is taken to start after it and after any header-shaped lines that
+    follow it (scraped pages shift the date or caption lines around).
     """
     for i, line in enumerate(lines):
         if line.strip() == BODY_MARKER:
             return i, i + 1, None
-    first_heading = next(
-        (i for i, line in enumerate(lines) if line.strip().startswith(HEADING_MARK)), len(lines)
-    )
-    author = [i for i, line in enumerate(lines[:first_heading]) if AUTHOR.match(line.strip())]
-    if not author:
+    author = _last_author([line.strip() for line in lines])
+    if author is None:
         raise ArticleError(
-            path, None, f"no '{BODY_MARKER}' line or author line marks where the body starts"
+            path,
+            None,
+            f"no '{BODY_MARKER}' line, and no author line before the first '{HEADING_MARK}' "
+            "heading, marks where the body starts",
         )
+    start = author + 1
+    while start < len(lines) and (not lines[start].strip() or _header_shaped(lines[start])):
+        start += 1
     return (
-        author[-1] + 1,
-        author[-1] + 1,
+        start,
+        start,
         (
-            f"{path.name}:{author[-1] + 1}: no '{BODY_MARKER}' line; the body is taken to start "
-            "after the author line"
+            f"{path.name}:{author + 1}: no '{BODY_MARKER}' line; the body is taken to start at "
+            f"line {start + 1}, after the author line"
         ),
+    )
+
+
+def _last_author(lines: list[str]) -> int | None:
+    """Index of the last author line before the first section heading, if any."""
+    found = None
+    for i, line in enumerate(lines):
+        if line.startswith(HEADING_MARK):
+            break
+        if AUTHOR.match(line):
+            found = i
+    return found
+
+
+def _header_shaped(line: str) -> bool:
+    line = line.strip()
+    return bool(
+        "©" in line
+        or NAVIGATION.match(line)
+        or any(p.search(line) for p in (SERIES, DATED_PUBLISHER, DATE_CATEGORY, TRANSLATOR))
     )
 
 

@@ -1,4 +1,7 @@
-"""Loader for plain Markdown articles: `key: value` front matter between `---` lines, `##` headings.
+"""Loader for plain Markdown articles: `key: value` front matter between `---` lines, `#` headings.
+
+Every heading level (`##`, `###`, …) opens a section; a `# Title` line before any text is the
+title line and is skipped (the front matter's title wins).
 
 This is the format for articles from other sources. Front matter is a flat list of keys, so we
 read it ourselves instead of pulling in a YAML parser for six fields.
@@ -104,19 +107,24 @@ def _sections(path: Path, lines: list[str], start: int) -> tuple[Section, ...]:
         if paragraphs or sections or heading != LEAD_HEADING:
             sections.append(Section(len(sections), heading, tuple(paragraphs), heading_line))
 
+    in_fence = False
     for i in range(start, len(lines)):
         line = lines[i].strip()
-        found = ATX_HEADING.match(line)
+        if line.startswith(("```", "~~~")):
+            in_fence = not in_fence  # a code block: its lines are text, '# comment' included
+            end_paragraph()
+            continue
+        found = None if in_fence else ATX_HEADING.match(line)
+        title = (found["text"] or "").strip().rstrip("#").strip() if found else ""
         if found and len(found["marks"]) == 1 and not sections and not paragraphs and not buffer:
             continue  # a top-level title line; the front matter title wins
-        if found:
+        if title:
             # Any heading level opens a section (### included): quoting 「### 小見出し」 as a
             # sentence of the text before it would be wrong, and sections are what we cite.
-            title = (found["text"] or "").strip().rstrip("#").strip()
-            if not title:
-                raise ArticleError(path, i + 1, f"a '{found['marks']}' heading with no text")
             end_section()
             heading, heading_line, paragraphs = title, i + 1, []
+        elif found:
+            end_paragraph()  # a bare '#': a rule between paragraphs, nothing to quote
         elif not line:
             end_paragraph()
         else:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_DATE = re.compile(r"(\d{4})\D{1,3}(\d{1,2})\D{1,3}(\d{1,2})")
+_DATE = re.compile(r"(\d{4})(?:\D{1,3}(\d{1,2})(?:\D{1,3}(\d{1,2}))?)?")
 
 LEAD_HEADING = "リード"
 
@@ -107,12 +107,12 @@ class Article:
     @property
     def date_order(self) -> tuple[int, int, int]:
         """(year, month, day) of `date` for sorting, whatever its spelling (2025-09-01,
-        2025年9月1日, 2025/9/1); (0, 0, 0) when there is none, so undated articles sort last
-        when newest come first."""
+        2025年9月1日, 2025/9/1, 2025年6月, 2025; missing parts are 0); (0, 0, 0) when there is
+        none, so undated articles sort last when newest come first."""
         found = _DATE.search(self.date or "")
         if not found:
             return (0, 0, 0)
-        year, month, day = (int(x) for x in found.groups())
+        year, month, day = (int(x or 0) for x in found.groups())
         return (year, month, day)
 
     @property

@@ -22,6 +22,7 @@ FIELD_LIMIT = 1024
 FOOTER_LIMIT = 2048
 MESSAGE_LIMIT = 2000
 ANSWER_COLOUR = discord.Colour(0x2B6CB0)
+CANDIDATE_COLOUR = discord.Colour(0x718096)  # grey: related passages, not an answer
 REFUSAL_COLOUR = discord.Colour(0x718096)
 
 
@@ -56,10 +57,15 @@ def citation_markdown(p: Passage, locale: str | None) -> str:
 def answer_embed(question: str, answer: Answer, index: int, locale: str | None) -> discord.Embed:
     """The answer card for candidate `index`: quote, citation, score."""
     p = answer.passages[index]
+    description = f"> {quote_markdown(p)}"
+    if answer.translations:
+        # Candidates for an English question, not an answer: say so before the quote.
+        note = plain(t("translated", locale, pairs=answer.translation_text()))
+        description = f"{note}\n\n{description}"
     embed = discord.Embed(
         title=fit(f"{t('question', locale)}: {plain(question)}", TITLE_LIMIT, locale),
-        description=fit(f"> {quote_markdown(p)}", DESCRIPTION_LIMIT, locale),
-        colour=ANSWER_COLOUR,
+        description=fit(description, DESCRIPTION_LIMIT, locale),
+        colour=ANSWER_COLOUR if answer.answered else CANDIDATE_COLOUR,
         url=p.citation.url,
     )
     embed.add_field(
@@ -67,16 +73,6 @@ def answer_embed(question: str, answer: Answer, index: int, locale: str | None) 
         value=fit(citation_markdown(p, locale), FIELD_LIMIT, locale),
         inline=False,
     )
-    if answer.translations:
-        embed.add_field(
-            name=t("translated_title", locale),
-            value=fit(
-                plain(t("translated", locale, pairs=answer.translation_text())),
-                FIELD_LIMIT,
-                locale,
-            ),
-            inline=False,
-        )
     footer = f"{t('score', locale)} {p.score:.2f}"
     if len(answer.passages) > 1:
         footer += f" · {t('candidate', locale, i=index + 1, n=len(answer.passages))}"

@@ -81,8 +81,8 @@ def encode(texts: list[str], analyzer: Analyzer, progress: Progress | None = Non
             return _encode_in_workers(chunks, workers, progress)
         except BrokenProcessPool:
             log.warning(
-                "index workers could not start (a script that loads the knowledge base needs "
-                "`if __name__ == '__main__':`); analysing in this process instead"
+                "index workers stopped (out of memory, or a script that loads the knowledge "
+                "base without `if __name__ == '__main__':`); analysing in this process instead"
             )
     merged = [_Merge() for _ in FIELD_NAMES]
     if progress:

@@ -81,9 +81,11 @@ class LoanwordBridge:
         pairs: list[tuple[str, str]] = []
         for word in _LATIN_WORD.findall(question.lower()):
             word = re.sub(r"['’]s$", "", word).strip("'’")
-            if word in self._ascii:  # written the same in the articles: NATO, G7, RT
+            if word in ENGLISH_STOPWORDS or len(word) < 2 or word.isdigit():
+                continue
+            if word in self._ascii:  # written the same in the articles: NATO, RT
                 term: str | None = word
-            elif word in ENGLISH_STOPWORDS or len(word) < 3 or not word.isalpha():
+            elif len(word) < 3 or not word.isalpha():
                 continue
             else:
                 term = self._best(word)

@@ -193,7 +193,7 @@ def test_an_english_question_asking_when_puts_a_dated_candidate_first(tmp_path):
     assert "2025年8月" in answer.passages[0].quote
 
 
-def test_latin_letters_the_articles_use_are_searched_as_they_are(tmp_path):
+def test_a_latin_letter_question_with_nothing_to_translate_goes_to_the_japanese_search(tmp_path):
     markdown_article(
         tmp_path,
         "g7",
@@ -220,6 +220,21 @@ def test_a_header_question_the_header_cannot_answer_is_refused_not_searched(tmp_
     )
     answer = KnowledgeBase.load(tmp_path, persist=False).ask("この記事を書いたのは誰ですか")
     assert (answer.answered, answer.kind, answer.passages) == (False, "no_metadata", ())
+
+
+def test_a_content_question_that_mentions_the_article_is_still_searched(tmp_path):
+    markdown_article(
+        tmp_path,
+        "a",
+        "訪問",
+        "プーチンは2025年8月にアラスカを訪れた。",
+        別="天気は晴れだ。市場は落ち着いている。輸出は増えた。",
+    )
+    answer = KnowledgeBase.load(tmp_path, persist=False).ask(
+        "記事によると、プーチンはいつアラスカを訪れたのか"
+    )
+    assert answer.kind != "no_metadata"  # the article has no date, but this asks about its text
+    assert "2025年8月" in answer.passages[0].quote
 
 
 def test_chat_noise_is_not_searched(kb):

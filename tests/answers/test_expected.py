@@ -22,6 +22,11 @@ from bot.answers.expected import QUANTITY, TIME, can_answer, expected_type
         ("何人かの専門家は何を言っているのか", None),
         ("何回も繰り返された主張は何か", None),
         ("いつまで対立は続くのか", TIME),
+        ("死者は何人か", QUANTITY),
+        ("会談は何時間かかったのか", QUANTITY),
+        ("次の首脳会談はいつか", TIME),
+        ("いつから対立は始まったのか", TIME),
+        ("いつか両国は和解するのか", None),
         ("アラスカ会談はロシアにとってどんな意味があったのか", None),
     ],
 )

@@ -54,3 +54,13 @@ def test_newest_means_by_date_whatever_its_spelling(tmp_path):
         "2024-12-31",
     ]
     assert more == 1  # the undated one comes last, left out
+
+
+def test_partial_dates_sort_by_what_they_give(tmp_path):
+    for i, date in enumerate(["2025", "2025年6月", "2024-12-31"]):
+        (tmp_path / f"d{i}.md").write_text(
+            f"---\ntitle: 記事{i}\ndate: {date}\n---\n\n話題{i}について書く。\n", encoding="utf-8"
+        )
+    kb = KnowledgeBase.load(tmp_path, persist=False)
+    orders = sorted((a.date_order for a in kb.library.articles), reverse=True)
+    assert orders == [(2025, 6, 0), (2025, 0, 0), (2024, 12, 31)]

@@ -60,3 +60,13 @@ def test_every_heading_level_opens_a_section_and_a_top_title_is_skipped(tmp_path
         "次の段落だ。",
         "#タグ風の行は本文だ。",
     ]
+
+
+def test_code_blocks_and_bare_hashes_are_not_headings(tmp_path):
+    (tmp_path / "q.md").write_text(
+        "---\ntitle: 題\n---\n\n最初の段落。\n\n#\n\n```\n# コメント行。\n```\n\n## 節\n\n本文だ。\n",
+        encoding="utf-8",
+    )
+    (article,) = load_library(tmp_path).articles
+    assert [s.heading for s in article.sections] == ["リード", "節"]
+    assert [p.text for p in article.sections[0].paragraphs] == ["最初の段落。", "# コメント行。"]

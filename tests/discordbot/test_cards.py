@@ -26,8 +26,10 @@ def test_answer_embed_bolds_matched_terms_and_cites(kb):
 def test_english_questions_say_what_they_were_searched_by(kb):
     answer = kb.ask("Why did Gorbachev make concessions?")
     embed = cards.answer_embed("Why did Gorbachev make concessions?", answer, 0, "en")
-    assert embed.fields[1].name == "Question in English"
-    assert "gorbachev → ゴルバチョフ" in embed.fields[1].value
+    note, quote = embed.description.split("\n\n", 1)
+    assert "gorbachev → ゴルバチョフ" in note and "not an answer" in note
+    assert quote.startswith("> ") and "ゴルバチョフ" in quote
+    assert embed.colour == cards.CANDIDATE_COLOUR
     refusal = kb.ask("What is the weather in Tokyo?")
     refused = cards.refusal_embed("What is the weather in Tokyo?", refusal, kb.library, "ja")
     assert "日本語で質問してください" in refused.description

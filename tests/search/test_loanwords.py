@@ -58,3 +58,9 @@ def test_common_verbs_and_short_keys_do_not_pair_with_lookalikes():
     assert bridge.translate("Why did Russia make it?") == [("russia", "ロシア")]
     # meek and moka share the short key mk, but are not spelled alike enough for one
     assert LoanwordBridge(["モーカ"], lambda term: None).translate("meek") == []
+
+
+def test_english_words_the_articles_quote_still_pass_the_stopword_filter():
+    bridge = LoanwordBridge(["the", "in", "3", "nato"], lambda term: None)
+    assert bridge.translate("What is the economy like in the US? 3") == []
+    assert bridge.translate("And NATO?") == [("nato", "nato")]
