@@ -85,6 +85,22 @@ async def test_ask_refused_names_unknown_terms(settings, start_bot):
         assert "トランプの国内勝利" in embed["fields"][0]["value"]
 
 
+async def test_an_english_question_gets_candidates_marked_as_not_an_answer(settings, start_bot):
+    async with start_bot(settings) as (_, peer, log):
+        ix = await peer.slash(
+            "ask", {"question": "Why did Gorbachev make concessions?"}, locale="en-US"
+        )
+        message = await ix.wait_original()
+        embed = embed_of(message)
+        assert "gorbachev → ゴルバチョフ" in embed["description"]
+        assert "not an answer" in embed["description"]
+        assert "ゴルバチョフ" in embed["description"].split("\n\n", 1)[1]
+        assert button(message, "Next")  # the other candidates can be paged
+        await log.flush()
+        (row,) = await log.recent()
+        assert not row.answered  # logged as a question the articles did not answer
+
+
 async def test_everyone_in_a_question_never_pings(settings, start_bot):
     async with start_bot(settings) as (_, peer, _):
         ix = await peer.slash("ask", {"question": f"@everyone <@&{DEFAULT_GUILD_ID}> {ANSWERABLE}"})
