@@ -66,6 +66,7 @@ class Asker:
                     top_score=best.score if best else None,
                     n_passages=len(answer.passages),
                     latency_ms=latency_ms,
+                    kind=answer.kind,
                 )
             )
         return Asked(answer, query_id, latency_ms)

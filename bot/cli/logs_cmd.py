@@ -114,7 +114,7 @@ def _emit_rows(rows: list[QueryRow], as_json: bool) -> None:
         _json_lines(rows)
         return
     for r in rows:
-        mark = "✓" if r.answered else "✗"
+        mark = "✓" if r.answered else "~" if r.kind == "crosslingual" else "✗"
         where = r.top_section or "-"
         print(
             f"{r.time}  {mark} [{r.source}] {r.user_name or r.user_id or '-'}: {r.question}  → {where}"

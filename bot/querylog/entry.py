@@ -58,6 +58,7 @@ class QueryEntry:
     top_score: float | None = None
     n_passages: int = 0
     latency_ms: float | None = None
+    kind: str | None = None  # `Answer.kind`: passage, metadata, refused, crosslingual, ...
     time: datetime = field(default_factory=utc_now)
 
     def __post_init__(self) -> None:

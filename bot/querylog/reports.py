@@ -20,7 +20,7 @@ from bot.querylog.rows import DayCount, QueryRow, QuestionGroup, SectionCount, S
 COLUMNS = (
     "q.id, q.time, q.source, q.guild_id, q.channel_id, q.user_id, q.user_name, q.question, "
     "q.answered, q.top_article, q.top_section, q.top_paragraph, q.top_score, q.n_passages, "
-    "q.latency_ms, q.app_version"
+    "q.latency_ms, q.app_version, q.kind"
 )
 _ANSWERED = 8  # position of q.answered in COLUMNS
 

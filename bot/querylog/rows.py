@@ -29,6 +29,7 @@ class QueryRow:
     n_passages: int
     latency_ms: float | None
     app_version: str
+    kind: str | None  # None for rows written before the log recorded it
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             INSERT INTO queries_fts(rowid, question) VALUES (new.id, new.question);
         END""",
     ),
+    # 2: how a question was handled (passage, metadata, refused, crosslingual, no_metadata...),
+    # so that an English question shown candidates is told apart from a plain refusal.
+    ("ALTER TABLE queries ADD COLUMN kind TEXT",),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -17,7 +17,7 @@ from bot.querylog.writer import Job
 INSERT_QUERY = (
     "INSERT INTO queries (id, time, guild_id, channel_id, user_id, user_name, source, question, "
     "answered, top_article, top_section, top_paragraph, top_score, n_passages, latency_ms, "
-    "app_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "app_version, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 # Re-voting replaces: one vote per user per query.
 UPSERT_VOTE = (
@@ -63,6 +63,7 @@ def query_params(query_id: int, entry: QueryEntry, app_version: str) -> tuple[ob
         int(entry.n_passages),
         _float(entry.latency_ms),
         app_version,
+        _str(entry.kind),
     )
 
 

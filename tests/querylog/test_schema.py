@@ -38,3 +38,28 @@ async def test_a_newer_schema_is_refused_for_reading(db_path):
     with pytest.raises(SchemaError):
         async with QueryLog.open(db_path):
             pass
+
+
+async def test_a_version_1_log_is_brought_forward_and_keeps_its_rows(db_path, entry):
+    from bot.querylog.schema import MIGRATIONS
+
+    db_path.parent.mkdir()
+    conn = sqlite3.connect(db_path)
+    for statement in MIGRATIONS[0]:
+        conn.execute(statement)
+    conn.execute(
+        "INSERT INTO queries (id, time, source, question, answered, app_version) "
+        "VALUES (1, '2025-08-18T00:00:00.000Z', 'slash', '古い質問', 1, '0.1.0')"
+    )
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    async with QueryLog.open(db_path) as log:
+        log.record(entry("新しい質問", answered=False, kind="crosslingual"))
+        await log.flush()
+        rows = {r.question: r for r in await log.recent()}
+    assert rows["古い質問"].kind is None
+    assert rows["新しい質問"].kind == "crosslingual"
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    conn.close()

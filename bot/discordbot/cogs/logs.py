@@ -186,7 +186,7 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
 
 
 def row_line(r: QueryRow) -> str:
-    mark = "✅" if r.answered else "❌"
+    mark = "✅" if r.answered else "🔤" if r.kind == "crosslingual" else "❌"
     who = plain(r.user_name or str(r.user_id or "-"))
     where = f" → {plain(r.top_section)}" if r.top_section else ""
     return f"`{r.time[:16].replace('T', ' ')} UTC` {mark} **{who}** [{r.source}] {plain(r.question[:200])}{where}"
