@@ -49,15 +49,16 @@ class BM25:
         k1: float = K1,
         b: float = B,
         epsilon: float = EPSILON,
+        min_idf: float | None = None,
     ) -> None:
         self.vocabulary = vocabulary
         self.indptr = indptr
         self.doc_ids = doc_ids
         self.contributions = contributions
         self.doc_len = doc_len
-        self.k1, self.b, self.epsilon = k1, b, epsilon
+        self.k1, self.b, self.epsilon, self.min_idf = k1, b, epsilon, min_idf
         self.n_docs = len(doc_len)
-        self.idf = okapi_idf(np.diff(indptr), self.n_docs, epsilon)
+        self.idf = okapi_idf(np.diff(indptr), self.n_docs, epsilon, min_idf)
 
     @classmethod
     def build(cls, docs: Iterable[Sequence[str]], **params: float) -> BM25:
@@ -123,9 +124,10 @@ class BM25:
         k1: float = K1,
         b: float = B,
         epsilon: float = EPSILON,
+        min_idf: float | None = None,
     ) -> BM25:
         """Index CSR postings with their term counts, computing each posting's contribution."""
-        idf = okapi_idf(np.diff(indptr), len(doc_len), epsilon)
+        idf = okapi_idf(np.diff(indptr), len(doc_len), epsilon, min_idf)
         avgdl = float(doc_len.mean()) if len(doc_len) else 0.0
         # Per-document length factor, then idf * tf * (k1 + 1) / (tf + norm) per posting.
         norm = k1 * (1 - b + b * doc_len / avgdl) if avgdl else np.full(len(doc_len), k1)
@@ -141,7 +143,7 @@ class BM25:
             tf = term_freqs[lo:hi].astype(np.float64)
             term_idf = np.repeat(idf[first : last + 1], inside)
             out[lo:hi] = term_idf * tf * (k1 + 1) / (tf + norm[doc_ids[lo:hi]])
-        return cls(vocabulary, indptr, doc_ids, out, doc_len, k1, b, epsilon)
+        return cls(vocabulary, indptr, doc_ids, out, doc_len, k1, b, epsilon, min_idf)
 
     def document_frequency(self, term: str) -> int:
         """How many documents hold the term (0 for an unseen one)."""
@@ -220,11 +222,18 @@ def kth_largest(values: np.ndarray, k: int) -> float:
     return float(np.partition(values, len(values) - k)[len(values) - k])
 
 
-def okapi_idf(df: np.ndarray, n_docs: int, epsilon: float) -> np.ndarray:
+def okapi_idf(
+    df: np.ndarray, n_docs: int, epsilon: float, min_idf: float | None = None
+) -> np.ndarray:
     """rank-bm25's BM25Okapi IDF: log((N - df + 0.5) / (df + 0.5)), negatives set to eps × mean."""
     idf = np.log(n_docs - df + 0.5) - np.log(df + 0.5)
     if len(idf):
         idf[idf < 0] = epsilon * idf.mean()
+    if min_idf is not None:
+        # Not rank-bm25's: on a library of a few sentences, a word in most of them gets an IDF
+        # of zero or below even after the epsilon floor (its mean is negative too), and could
+        # never find its sentence (rank_bm25 issues 39, 43). None keeps rank-bm25's numbers.
+        idf = np.maximum(idf, min_idf)
     return idf
 
 

@@ -17,6 +17,9 @@ from bot.search.progress import Progress
 from bot.search.units import Units
 from bot.text.tokens import Analyzer
 
+# The IDF floor of our fields (`BM25(min_idf=...)`): far below any informative term's, it only
+# matters where BM25Okapi would give zero or less, i.e. in libraries of a handful of sentences.
+MIN_IDF = 0.05
 # Builds smaller than this finish in a second or two and report nothing.
 PROGRESS_MIN_SENTENCES = 20_000
 
@@ -40,11 +43,11 @@ class IndexParts:
             else None
         )
         lemma_tokens, bigram_tokens, kanji_tokens = encode(texts, analyzer, progress)
-        lemma = BM25.from_token_ids(*lemma_tokens.arrays())
+        lemma = BM25.from_token_ids(*lemma_tokens.arrays(), min_idf=MIN_IDF)
         del lemma_tokens  # its token ids are dead weight while the bigram postings are sorted
-        bigram = BM25.from_token_ids(*bigram_tokens.arrays())
+        bigram = BM25.from_token_ids(*bigram_tokens.arrays(), min_idf=MIN_IDF)
         del bigram_tokens
-        kanji_field = BM25.from_token_ids(*kanji_tokens.arrays())
+        kanji_field = BM25.from_token_ids(*kanji_tokens.arrays(), min_idf=MIN_IDF)
         if progress:
             progress.finish()
         return cls(units.arrays, lemma, bigram, kanji_field)

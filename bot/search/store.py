@@ -221,7 +221,7 @@ def _remove_stale_temporaries(directory: Path) -> None:
 def _field(z: dict[str, np.ndarray], name: str) -> BM25:
     terms = _json(z[f"{name}_vocabulary"])
     vocabulary = dict(zip(terms, range(len(terms)), strict=True))
-    return BM25(vocabulary, *(z[f"{name}_{a}"] for a in POSTING_ARRAYS))
+    return BM25(vocabulary, *(z[f"{name}_{a}"] for a in POSTING_ARRAYS), min_idf=parts.MIN_IDF)
 
 
 def _check(library: Library, unit_arrays: dict[str, np.ndarray], field_indexes: list[BM25]) -> None:

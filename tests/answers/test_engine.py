@@ -303,3 +303,9 @@ def test_looks_like_question(text, expected):
     from bot.answers.questions import looks_like_question
 
     assert looks_like_question(text) is expected
+
+
+def test_a_one_sentence_article_answers_from_its_sentence(tmp_path):
+    markdown_article(tmp_path, "a", "一文", "ロシアは安定を強めた。")
+    answer = KnowledgeBase.load(tmp_path, persist=False).ask("ロシアは何を強めたのか")
+    assert answer.answered and answer.passages[0].quote == "ロシアは安定を強めた。"

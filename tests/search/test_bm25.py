@@ -80,3 +80,14 @@ def test_kth_largest_matches_a_sort_on_tie_heavy_arrays(values, k, sample):
         mp.setattr(bm25, "SELECT_SAMPLE", sample)  # narrow even small arrays
         got = bm25.kth_largest(values, k)
     assert got == np.sort(values)[len(values) - k]
+
+
+def test_an_idf_floor_lets_a_tiny_library_find_its_sentence():
+    docs = [["ロシア", "安定"], ["ロシア", "強める"], ["ロシア"]]
+    plain = BM25.build(docs)
+    assert plain.idf_of("ロシア") <= 0  # rank-bm25's trap: in every document
+    floored = BM25.build(docs, min_idf=0.05)
+    assert floored.idf_of("ロシア") == pytest.approx(0.05)
+    assert (floored.scores(["ロシア"]) > 0).all()
+    # informative terms keep rank-bm25's IDF
+    assert floored.idf_of("安定") == pytest.approx(plain.idf_of("安定"))
