@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import re
 import signal
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.discord_peer import DEFAULT_GUILD_ID, DiscordPeer  # noqa: E402
+from tests.discord_peer import DiscordPeer  # noqa: E402
 
 QUESTIONS = [
     "アンカレッジは最終的な平和だったのか",
@@ -34,26 +33,13 @@ QUESTIONS = [
 async def main(asks: int, knowledge: Path | None, spacing_ms: float) -> dict:
     async with DiscordPeer() as peer:
         with tempfile.TemporaryDirectory() as tmp:
-            env = {
-                **os.environ,
-                **peer.env(),
-                "DISCORD_TOKEN": "peer-test-token",
-                "DISCORD_GUILD_IDS": str(DEFAULT_GUILD_ID),
-                "BOT_LOG_DB": str(Path(tmp) / "q.sqlite3"),
-                "BOT_USER_COOLDOWN_SECONDS": "0",
-                "BOT_LOG_LEVEL": "INFO",
-            }
-            if knowledge:
-                env["BOT_KNOWLEDGE_DIR"] = str(knowledge)
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                cwd=ROOT,
-                env=env,
+            knowledge_dir = {"BOT_KNOWLEDGE_DIR": str(knowledge)} if knowledge else {}
+            proc = await peer.start_bot_process(
+                "peer-test-token",
+                str(Path(tmp) / "q.sqlite3"),
                 stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.PIPE,
+                BOT_LOG_LEVEL="INFO",
+                **knowledge_dir,
             )
             try:
                 await peer.wait_identified(timeout=120)

@@ -43,11 +43,13 @@ import datetime as dt
 import itertools
 import json
 import logging
+import os
 import re
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import IO, Any, TypeVar
 
@@ -128,6 +130,8 @@ CB_MESSAGE, CB_DEFERRED, CB_DEFERRED_UPDATE, CB_UPDATE, CB_AUTOCOMPLETE, CB_MODA
 # Deterministic default snowflakes, so tests and standalone scripts can hardcode them.
 DEFAULT_APP_ID = 1300000000000000001
 DEFAULT_GUILD_ID = 1300000000000000100
+# Where `python -m bot` finds the package when the peer starts the bot as a subprocess.
+REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CHANNEL_ID = 1300000000000000110
 DEFAULT_MOD_ROLE_ID = 1300000000000000120
 DEFAULT_BOT_ROLE_ID = 1300000000000000121
@@ -765,6 +769,31 @@ class DiscordPeer:
     def env(self) -> dict[str, str]:
         """Environment for a bot subprocess (``python -m bot run``) that honours these variables."""
         return {"DISCORD_API_BASE": self.api_base, "DISCORD_GATEWAY_URL": self.gateway_url}
+
+    async def start_bot_process(
+        self, token: str, log_db: str, *, stdout: int | None = None, **settings: str
+    ) -> asyncio.subprocess.Process:
+        """``python -m bot run`` as a user starts it, pointed at this peer and its guild, with no
+        cooldown; `settings` add or override environment variables (BOT_KNOWLEDGE_DIR=...)."""
+        env = {
+            **os.environ,
+            **self.env(),
+            "DISCORD_TOKEN": token,
+            "DISCORD_GUILD_IDS": str(DEFAULT_GUILD_ID),
+            "BOT_LOG_DB": log_db,
+            "BOT_USER_COOLDOWN_SECONDS": "0",
+            **settings,
+        }
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=asyncio.subprocess.PIPE if stdout is None else stdout,
+            stderr=asyncio.subprocess.PIPE,
+        )
 
     def install(self, discord: ModuleType | None = None) -> Callable[[], None]:
         """Point an in-process discord.py at this peer; returns the undo (also ``uninstall()``).

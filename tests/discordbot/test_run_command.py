@@ -3,38 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
-import sys
 from pathlib import Path
 
-from tests.discord_peer import DEFAULT_GUILD_ID, DiscordPeer
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.discord_peer import DiscordPeer
 
 
 async def start_process(
     peer: DiscordPeer, tmp_path: Path, token: str
 ) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        **peer.env(),
-        "DISCORD_TOKEN": token,
-        "DISCORD_GUILD_IDS": str(DEFAULT_GUILD_ID),
-        "BOT_LOG_DB": str(tmp_path / "queries.sqlite3"),
-        "BOT_USER_COOLDOWN_SECONDS": "0",
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    return await peer.start_bot_process(token, str(tmp_path / "queries.sqlite3"))
 
 
 async def test_run_connects_syncs_answers_and_stops_cleanly_on_sigterm(tmp_path):
