@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.answers import Answer, Answerer
 from bot.articles import Library, load_library
+from bot.ranking.model import RankingModel
 from bot.search import store
 from bot.search.index import SearchIndex
 from bot.search.parts import IndexParts
@@ -29,7 +30,12 @@ class KnowledgeBase:
 
     @classmethod
     def load(
-        cls, folder: Path, analyzer: Analyzer | None = None, *, persist: bool = True
+        cls,
+        folder: Path,
+        analyzer: Analyzer | None = None,
+        *,
+        persist: bool = True,
+        model: RankingModel | None = None,
     ) -> KnowledgeBase:
         """Articles and index of `folder`, from `<folder>/.index/` when it is current.
 
@@ -44,7 +50,8 @@ class KnowledgeBase:
             library = load_library(folder)
             parts = IndexParts.build(library, analyzer)
         log.info("loaded %d article(s) from %s", len(library.articles), folder)
-        return cls(library, Answerer(library, analyzer, SearchIndex(library, analyzer, parts)))
+        index = SearchIndex(library, analyzer, parts)
+        return cls(library, Answerer(library, analyzer, index, model))
 
     def ask(self, question: str) -> Answer:
         return self.answerer.answer(question)

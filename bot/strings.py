@@ -33,6 +33,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "記事の情報（執筆者・翻訳者・日付など）に、この質問の答えは含まれていません。",
         "en": "The article's details (author, translator, date and so on) don't include that.",
     },
+    "which_article": {
+        "ja": "どの記事についての質問ですか？記事の題名か話題を添えて、もう一度質問してください。",
+        "en": "Which article do you mean? Please ask again with its title or topic.",
+    },
+    "fact_author": {"ja": "著者は{value}です。", "en": "The author is {value}."},
+    "fact_translator": {"ja": "翻訳者は{value}です。", "en": "The translator is {value}."},
+    "fact_publisher": {"ja": "発行元は{value}です。", "en": "The publisher is {value}."},
+    "fact_date": {"ja": "公開日は{value}です。", "en": "It was published on {value}."},
+    "fact_original_title": {
+        "ja": "原題は「{value}」です。",
+        "en": "The original title is “{value}”.",
+    },
+    "fact_title": {"ja": "タイトルは「{value}」です。", "en": "The title is “{value}”."},
+    "fact_series": {"ja": "シリーズは{value}です。", "en": "It is part of the series {value}."},
+    "fact_first_published": {"ja": "初出は{value}です。", "en": "It first appeared in {value}."},
+    "fact_detail": {"ja": "{value}（{detail}）", "en": "{value} ({detail})"},
+    "header_line": {"ja": "{n}行目「{text}」", "en": "line {n}: “{text}”"},
     "covered": {
         "ja": "記事で扱っている話題:",
         "en": "What the articles cover:",

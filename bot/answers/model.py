@@ -34,8 +34,25 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class HeaderFact:
+    """What a metadata answer states, and the header line it was read from.
+
+    `line` and `source` are the line's number and verbatim text, so that a stated answer can be
+    traced to the file; 0 and "" when the value comes from a sidecar correction instead.
+    `detail` is a role given with a name (the author's position).
+    """
+
+    field: str
+    value: str
+    detail: str | None = None
+    line: int = 0
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Passage:
-    """A verbatim quote and its place in an article."""
+    """A verbatim quote and its place in an article; for a metadata answer, a sentence stating a
+    header field (`fact`), its value verbatim from the header."""
 
     quote: str
     article: str
@@ -47,6 +64,7 @@ class Passage:
     matched_terms: tuple[str, ...]
     citation: Citation
     highlights: tuple[tuple[int, int], ...] = ()
+    fact: HeaderFact | None = None
 
 
 @dataclass(frozen=True)
@@ -55,9 +73,11 @@ class Answer:
 
     `kind` says how it was answered: `passage` (search), `metadata` (the article's header),
     `refused` (no evidence), `invalid` (nothing to search for), `no_metadata` (a question about
-    the article's header, e.g. its author, that the header does not answer), `crosslingual` (an English
-    question's candidates, found through `translations`: English word, article term; shown, but
-    not an answer). `language` is `en` for a question written in Latin letters only.
+    the article's header, e.g. its author, that the header does not answer), `which_article` (a
+    header question naming no article, among more articles than an answer lists: the user is
+    asked which), `crosslingual` (an English question's candidates, found through
+    `translations`: English word, article term; shown, but not an answer). `language` is `en`
+    for a question written in Latin letters only.
     """
 
     question: str
@@ -77,6 +97,12 @@ class Answer:
     def shows_passages(self) -> bool:
         """Whether front ends show quotes: an answer, or an English question's candidates."""
         return bool(self.passages) and (self.answered or self.kind == "crosslingual")
+
+    @property
+    def refusal_key(self) -> str:
+        """The message (`bot.strings`) saying why there is no answer: the article is to be
+        named, the header lacks it, or the articles don't say."""
+        return self.kind if self.kind in ("no_metadata", "which_article") else "refused"
 
     @property
     def best(self) -> Passage | None:

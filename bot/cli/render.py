@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.answers import Answer, Passage
+from bot.answers.byline import sentence
 from bot.answers.highlight import segments
 from bot.answers.topics import related_articles
 from bot.articles import Library
@@ -12,7 +13,9 @@ BOLD, RESET = "\033[1m", "\033[0m"
 
 
 def passage_text(p: Passage, *, color: bool, locale: str = "ja") -> str:
-    if color:
+    if p.fact is not None:
+        quote = sentence(p.fact, locale)
+    elif color:
         quote = "".join(
             f"{BOLD}{s}{RESET}" if hit else s for s, hit in segments(p.quote, p.highlights)
         )
@@ -21,6 +24,8 @@ def passage_text(p: Passage, *, color: bool, locale: str = "ja") -> str:
     where = p.citation.text()
     if p.paragraph:
         where += f" ({t('paragraph', locale, n=p.paragraph)})"
+    if p.fact is not None and p.fact.line:
+        where += f" ({t('header_line', locale, n=p.fact.line, text=p.fact.source)})"
     if p.citation.url:
         where += f"\n   {p.citation.url}"
     return (
@@ -32,6 +37,9 @@ def answer_text(answer: Answer, library: Library, *, color: bool, locale: str = 
     """The best passage and the other candidates, or a refusal that says what the articles cover."""
     if answer.kind == "invalid":
         return t("invalid", locale)
+    if answer.kind == "metadata":
+        # One answer per article asked about (several when none was named), not candidates.
+        return "\n".join(passage_text(p, color=color, locale=locale) for p in answer.passages)
     if answer.shows_passages:
         lines = [passage_text(answer.passages[0], color=color, locale=locale)]
         if answer.translations:
@@ -45,7 +53,7 @@ def answer_text(answer: Answer, library: Library, *, color: bool, locale: str = 
 
 
 def refusal_text(answer: Answer, library: Library, locale: str = "ja") -> str:
-    lines = [t("no_metadata" if answer.kind == "no_metadata" else "refused", locale)]
+    lines = [t(answer.refusal_key, locale)]
     if answer.language == "en" and not answer.translations:
         lines.append(t("ask_in_japanese", locale))
     if answer.unknown_terms:

@@ -9,6 +9,7 @@ import discord
 from discord.utils import escape_markdown
 
 from bot.answers import Answer, Passage
+from bot.answers.byline import sentence
 from bot.answers.highlight import segments
 from bot.answers.topics import related_articles
 from bot.articles import Article, Library, Section
@@ -39,7 +40,9 @@ def plain(text: str) -> str:
     return escape_markdown(text).replace("@", "@\u200b")
 
 
-def quote_markdown(p: Passage) -> str:
+def quote_markdown(p: Passage, locale: str | None = None) -> str:
+    if p.fact is not None:
+        return plain(sentence(p.fact, locale))
     return "".join(
         f"**{plain(s)}**" if hit else plain(s) for s, hit in segments(p.quote, p.highlights)
     )
@@ -49,6 +52,8 @@ def citation_markdown(p: Passage, locale: str | None) -> str:
     text = plain(p.citation.text())
     if p.paragraph:
         text += f"（{t('paragraph', locale, n=p.paragraph)}）"
+    if p.fact is not None and p.fact.line:
+        text += f"\n{plain(t('header_line', locale, n=p.fact.line, text=p.fact.source))}"
     if p.citation.url:
         text += f"\n<{p.citation.url}>"
     return text
@@ -56,8 +61,10 @@ def citation_markdown(p: Passage, locale: str | None) -> str:
 
 def answer_embed(question: str, answer: Answer, index: int, locale: str | None) -> discord.Embed:
     """The answer card for candidate `index`: quote, citation, score."""
+    if answer.kind == "metadata" and len(answer.passages) > 1:
+        return metadata_embed(question, answer, locale)
     p = answer.passages[index]
-    description = f"> {quote_markdown(p)}"
+    description = f"> {quote_markdown(p, locale)}"
     if answer.translations:
         # Candidates for an English question, not an answer: say so before the quote.
         note = plain(t("translated", locale, pairs=answer.translation_text()))
@@ -80,11 +87,31 @@ def answer_embed(question: str, answer: Answer, index: int, locale: str | None) 
     return embed
 
 
+def metadata_embed(question: str, answer: Answer, locale: str | None) -> discord.Embed:
+    """Header answers for several articles (none was named) in one card: each is an answer for
+    its own article, not a candidate to page through."""
+    embed = discord.Embed(
+        title=fit(f"{t('question', locale)}: {plain(question)}", TITLE_LIMIT, locale),
+        colour=ANSWER_COLOUR,
+    )
+    for p in answer.passages:
+        embed.add_field(
+            name=fit(plain(p.article_title), TITLE_LIMIT, locale),
+            value=fit(
+                f"> {quote_markdown(p, locale)}\n{citation_markdown(p, locale)}",
+                FIELD_LIMIT,
+                locale,
+            ),
+            inline=False,
+        )
+    return embed
+
+
 def refusal_embed(
     question: str, answer: Answer, library: Library, locale: str | None
 ) -> discord.Embed:
     """A polite refusal that names the words the articles never use and lists what they cover."""
-    lines = [t("no_metadata" if answer.kind == "no_metadata" else "refused", locale)]
+    lines = [t(answer.refusal_key, locale)]
     if answer.unknown_terms:
         lines.append(
             t("unknown_terms", locale, terms="」「".join(plain(x) for x in answer.unknown_terms))

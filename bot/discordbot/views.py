@@ -31,7 +31,8 @@ class AnswerView(ExpiringView):
         self.index = 0
         self.next_candidate.label = t("next_candidate", locale)
         self.whole_section.label = t("whole_section", locale)
-        if not asked.answer.shows_passages or len(asked.answer.passages) < 2:
+        many = len(asked.answer.passages) > 1 and asked.answer.kind != "metadata"  # one card
+        if not asked.answer.shows_passages or not many:
             self.remove_item(self.next_candidate)
         if not asked.answer.shows_passages or asked.answer.kind == "metadata":
             self.remove_item(self.whole_section)

@@ -1,4 +1,5 @@
-"""Tokens of every sentence in both search fields, encoded as term-id arrays.
+"""Tokens of every sentence in the search fields, encoded as term-id arrays, and each sentence's
+answer kinds (`bot.text.kinds`), from the same MeCab pass.
 
 MeCab analysis is most of an index build (about 120 µs a sentence, a minute for 460,000), so a
 large archive is analysed in chunks by one worker process per CPU. Each chunk comes back as its
@@ -20,6 +21,7 @@ from multiprocessing import get_context
 import numpy as np
 
 from bot.search.progress import Progress
+from bot.text.kinds import KINDS, sentence_kinds
 from bot.text.tokens import Analyzer, bigrams, kanji
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,8 @@ CHUNK = 4000
 # Below this, starting worker processes (each loads the dictionary) costs more than it saves.
 PARALLEL_MIN_SENTENCES = 40_000
 
-Chunk = tuple[tuple[list[str], np.ndarray, np.ndarray], ...]
+# Per field (terms, token ids, lengths), and the sentences' kinds (sentences × KINDS).
+Chunk = tuple[tuple[tuple[list[str], np.ndarray, np.ndarray], ...], np.ndarray]
 
 
 @dataclass
@@ -48,19 +51,27 @@ class Encoded:
 
 
 def encode_chunk(texts: list[str], analyzer: Analyzer | None = None) -> Chunk:
-    """Per field: the chunk's terms in first-appearance order, token ids into them, doc lengths."""
+    """Per field: the chunk's terms in first-appearance order, token ids into them, doc lengths;
+    and each text's answer kinds."""
     analyzer = analyzer or _worker_analyzer()
-    out = []
-    for tokens_of in (analyzer.lemmas, bigrams, kanji):
-        local: dict[str, int] = {}
-        ids: list[int] = []
-        lengths = np.empty(len(texts), dtype=np.int64)
-        for i, text in enumerate(texts):
-            tokens = tokens_of(text)
-            lengths[i] = len(tokens)
-            ids.extend(local.setdefault(t, len(local)) for t in tokens)
-        out.append((list(local), np.array(ids, dtype=np.int32), lengths))
-    return tuple(out)
+    kinds = np.zeros((len(texts), len(KINDS)), dtype=np.uint8)
+    lemma_lists: list[list[str]] = []
+    for i, text in enumerate(texts):
+        morphemes = list(analyzer.morphemes(text))
+        lemma_lists.append([m.lemma for m in morphemes if m.is_content])
+        kinds[i] = sentence_kinds(text, morphemes)
+    views = (lemma_lists, [bigrams(t) for t in texts], [kanji(t) for t in texts])
+    return tuple(_encode_tokens(tokens) for tokens in views), kinds
+
+
+def _encode_tokens(token_lists: list[list[str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    local: dict[str, int] = {}
+    ids: list[int] = []
+    lengths = np.empty(len(token_lists), dtype=np.int64)
+    for i, tokens in enumerate(token_lists):
+        lengths[i] = len(tokens)
+        ids.extend(local.setdefault(t, len(local)) for t in tokens)
+    return list(local), np.array(ids, dtype=np.int32), lengths
 
 
 @functools.cache
@@ -69,8 +80,11 @@ def _worker_analyzer() -> Analyzer:
     return Analyzer()
 
 
-def encode(texts: list[str], analyzer: Analyzer, progress: Progress | None = None) -> list[Encoded]:
-    """Every field of every text, in order; in worker processes when the corpus is large.
+def encode(
+    texts: list[str], analyzer: Analyzer, progress: Progress | None = None
+) -> tuple[list[Encoded], np.ndarray]:
+    """Every field of every text, in order, and their kinds; in worker processes when the
+    corpus is large.
 
     Workers make their own `Analyzer`, so a custom analyzer (a subclass) is always run here.
     """
@@ -85,17 +99,19 @@ def encode(texts: list[str], analyzer: Analyzer, progress: Progress | None = Non
                 "base without `if __name__ == '__main__':`); analysing in this process instead"
             )
     merged = [_Merge() for _ in FIELD_NAMES]
+    kinds: list[np.ndarray] = []
     if progress:
         progress.done_count = 0
     for chunk in chunks:
-        _take(merged, encode_chunk(chunk, analyzer), len(chunk), progress)
-    return [m.result() for m in merged]
+        _take(merged, kinds, encode_chunk(chunk, analyzer), len(chunk), progress)
+    return [m.result() for m in merged], _stack(kinds)
 
 
 def _encode_in_workers(
     chunks: list[list[str]], workers: int, progress: Progress | None
-) -> list[Encoded]:
+) -> tuple[list[Encoded], np.ndarray]:
     merged = [_Merge() for _ in FIELD_NAMES]
+    kinds: list[np.ndarray] = []
     # Spawned workers import the main script again; one without a __main__ guard would load
     # the knowledge base there and wait forever for the lock this build holds. The marker makes
     # such a load fail at once (`bot.search.store`), which breaks the pool instead.
@@ -104,17 +120,29 @@ def _encode_in_workers(
         # spawn, not fork: forking a process that runs threads (the Discord client) is unsafe.
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
             for chunk, result in zip(chunks, pool.map(encode_chunk, chunks), strict=True):
-                _take(merged, result, len(chunk), progress)
+                _take(merged, kinds, result, len(chunk), progress)
     finally:
         os.environ.pop(WORKER_ENV, None)
-    return [m.result() for m in merged]
+    return [m.result() for m in merged], _stack(kinds)
 
 
-def _take(merged: list[_Merge], result: Chunk, size: int, progress: Progress | None) -> None:
-    for merge, part in zip(merged, result, strict=True):
+def _take(
+    merged: list[_Merge],
+    kinds: list[np.ndarray],
+    result: Chunk,
+    size: int,
+    progress: Progress | None,
+) -> None:
+    fields, chunk_kinds = result
+    for merge, part in zip(merged, fields, strict=True):
         merge.add(*part)
+    kinds.append(chunk_kinds)
     if progress:
         progress.advance(size)
+
+
+def _stack(kinds: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(kinds) if kinds else np.zeros((0, len(KINDS)), dtype=np.uint8)
 
 
 class _Merge:

@@ -30,18 +30,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.articles import Library
-from bot.search.bm25 import kth_largest
+from bot.search.bm25 import BM25, kth_largest
 from bot.search.parts import IndexParts
 from bot.search.units import Units
 from bot.text.tokens import Analyzer, bigrams, kanji
 
 MAX_QUOTE_CHARS = 300
 MAX_WINDOW = 3
-BIGRAM_WEIGHT = 1.5
-KANJI_WEIGHT = 0.5
-EXTRA_SENTENCE_COST = 0.08
-# Weight, in ranking only, of how much of the question the window's whole article covers.
-ARTICLE_WEIGHT = 0.2
+FIELDS = ("lemma", "bigram", "kanji")
 CANDIDATE_SENTENCES = 30
 # A sentence opening with one of these turns on the one before it (「…が訪れると語る者もいる。
 # しかし、回復すべきものは何もない。」): a quote that stops before it gives the very view the
@@ -61,19 +57,12 @@ LOWER_BOUND_SAMPLE = 2048
 
 
 @dataclass(frozen=True)
-class Hit:
-    """A window of consecutive sentences from one paragraph, with its fused score."""
-
-    units: tuple[int, ...]
-    score: float
-    matched_terms: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class QueryTerms:
     lemmas: Counter[str]
     bigrams: Counter[str]
     kanji: Counter[str]
+    # The question's bigrams in order, for how long a stretch of it a sentence repeats.
+    bigram_sequence: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -89,18 +78,51 @@ class _TermHits:
     """
 
     term: str
-    is_lemma: bool
+    field: int
     docs: np.ndarray
     contributions: np.ndarray
     scale: float
+    idf: float
 
-    def add_to(self, scores: np.ndarray) -> None:
-        np.add.at(scores, self.docs, self.contributions * self.scale)
+    def add_to(self, scores: np.ndarray, weight: float) -> None:
+        # A term's postings name each sentence once, so plain fancy-index addition is exact.
+        scores[self.docs] += self.contributions * (self.scale * weight)
 
     def at(self, units: np.ndarray) -> np.ndarray:
         """The scaled contribution to each of `units` (sorted), 0.0 where the term is absent."""
         pos = np.minimum(np.searchsorted(self.docs, units), len(self.docs) - 1)
         return np.where(self.docs[pos] == units, self.contributions[pos] * self.scale, 0.0)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The first stage's windows for one question, with the evidence the ranking model reads.
+
+    Every per-window array has one row per window. Field scores count each query term once, at
+    its best sentence of the window, as a share of the best score the question could reach in
+    that field (so 1.0 means every term at full strength, whatever the question).
+    """
+
+    windows: list[tuple[int, ...]]
+    terms: tuple[str, ...]
+    term_fields: np.ndarray  # per term: index into FIELDS
+    best: np.ndarray  # terms × windows: each term's scaled contribution at its best sentence
+    fields: np.ndarray  # windows × FIELDS
+    fused: np.ndarray  # the first stage's score of the window
+    core: np.ndarray  # the first stage's score of the window's best single sentence
+    lemma_coverage: np.ndarray  # share of the question's lemma IDF mass the window matches
+    core_coverage: np.ndarray  # the same, of the window's best-covering single sentence
+    core_fields: np.ndarray  # windows × FIELDS: each field's score of its best single sentence
+    bigram_run: np.ndarray  # longest stretch of the question's bigrams in one sentence, as a share
+    article_coverage: np.ndarray  # share of the question's lemma IDF mass the article matches
+    articles: np.ndarray  # the article of each window (index into the library)
+    kinds: np.ndarray  # windows × KINDS: summed over the window's sentences
+    chars: np.ndarray
+
+    def matched(self, j: int) -> tuple[str, ...]:
+        """The lemma terms window `j` matches."""
+        rows = np.flatnonzero((self.term_fields == 0) & (self.best[:, j] > 0))
+        return tuple(self.terms[i] for i in rows)
 
 
 class SearchIndex:
@@ -116,10 +138,12 @@ class SearchIndex:
         self.kanji_field = self.parts.kanji
 
     def query_terms(self, question: str) -> QueryTerms:
+        sequence = bigrams(question)
         return QueryTerms(
             Counter(self.analyzer.lemmas(question)),
-            Counter(bigrams(question)),
+            Counter(sequence),
             Counter(kanji(question)),
+            tuple(sequence),
         )
 
     def terms_of_words(self, words: list[str]) -> QueryTerms:
@@ -134,35 +158,46 @@ class SearchIndex:
     def is_known(self, lemma: str) -> bool:
         return lemma in self.lemma_field.vocabulary
 
-    def search(self, terms: QueryTerms, k: int = 5) -> list[Hit]:
-        """The k best non-overlapping windows, best first."""
+    @staticmethod
+    def unknown_share(counts: Counter[str], field: BM25) -> float:
+        """Share of the query terms' IDF mass (in one field) that no sentence holds."""
+        weights = {t: field.idf_of(t) * c for t, c in counts.items()}
+        total = sum(weights.values())
+        missing = sum(w for t, w in weights.items() if t not in field.vocabulary)
+        return missing / total if total > 0 else 0.0
+
+    def candidates(
+        self, terms: QueryTerms, weights: tuple[float, float, float]
+    ) -> Candidates | None:
+        """The windows around the sentences that score best with the fields fused by `weights`
+        (the ranking model's first stage), or None when no query term occurs anywhere."""
         per_term = self._term_hits(terms)
         if not per_term:
-            return []
+            return None
         scores = np.zeros(len(self.units), dtype=np.float64)
-        for t in per_term:  # term by term, in query order: the order scores were always summed in
-            t.add_to(scores)
-        candidates = self._candidates(scores, per_term)
-        windows = sorted({w for doc in candidates.tolist() for w in self._windows_around(doc)})
-        return self._best_windows(windows, per_term, k)
+        for t in per_term:
+            t.add_to(scores, weights[t.field])
+        sentences = self._candidates(scores, per_term)
+        windows = sorted({w for doc in sentences.tolist() for w in self._windows_around(doc)})
+        return self._describe(windows, per_term, terms, np.asarray(weights, dtype=np.float64))
 
     def _term_hits(self, terms: QueryTerms) -> list[_TermHits]:
-        """Per field, each query term's postings scaled by weight × count / the ideal score."""
-        fields = [
-            (1.0, self.lemma_field, terms.lemmas, True),
-            (BIGRAM_WEIGHT, self.bigram_field, terms.bigrams, False),
-            (KANJI_WEIGHT, self.kanji_field, terms.kanji, False),
-        ]
+        """Per field, each query term's postings scaled by count / the field's ideal score."""
+        fields = (
+            (self.lemma_field, terms.lemmas),
+            (self.bigram_field, terms.bigrams),
+            (self.kanji_field, terms.kanji),
+        )
         out: list[_TermHits] = []
-        for weight, bm25, counts, is_lemma in fields:
+        for field, (bm25, counts) in enumerate(fields):
             ideal = sum(bm25.max_contribution(t) * c for t, c in counts.items())
             if ideal <= 0:
                 continue
             for term, count in counts.items():
                 p = bm25.postings(term)
                 if p is not None:
-                    scale = weight * count / ideal
-                    out.append(_TermHits(term, is_lemma, p.docs, p.contributions, scale))
+                    scale = count / ideal
+                    out.append(_TermHits(term, field, p.docs, p.contributions, scale, p.idf))
         return out
 
     @staticmethod
@@ -228,41 +263,83 @@ class SearchIndex:
                     out.append(window)
         return out
 
-    def _best_windows(
-        self, windows: list[tuple[int, ...]], per_term: list[_TermHits], k: int
-    ) -> list[Hit]:
-        """Score every window (each term once, at its best sentence) and keep k disjoint ones."""
+    def _describe(
+        self,
+        windows: list[tuple[int, ...]],
+        per_term: list[_TermHits],
+        terms: QueryTerms,
+        weights: np.ndarray,
+    ) -> Candidates:
+        """Score every window (each term once, at its best sentence) and gather its evidence."""
         members = np.array(sorted({u for w in windows for u in w}), dtype=np.int64)
-        # Term × sentence contributions, plus a last column of -inf that pads short windows.
-        values = np.full((len(per_term), len(members) + 1), -np.inf)
+        # Term × sentence contributions, plus a last column of zeros that pads short windows.
+        values = np.zeros((len(per_term), len(members) + 1))
         for i, t in enumerate(per_term):
             values[i, :-1] = t.at(members)
         slots = np.full((len(windows), MAX_WINDOW), len(members))
         for j, w in enumerate(windows):
             slots[j, : len(w)] = np.searchsorted(members, w)
         best = values[:, slots].max(axis=2)
-        sizes = np.array([len(w) for w in windows])
-        total = -EXTRA_SENTENCE_COST * (sizes - 1)
-        for row in best:  # term by term, in query order, as the scores were always summed
-            total = total + row
-        scores = [round(s, 4) for s in total.tolist()]
-        # Ranked with the article's coverage of the question, reported without it: the score
-        # keeps meaning "how well this window answers", which the refusal cut-off relies on.
-        ranking = total + ARTICLE_WEIGHT * self._article_coverage(windows, per_term)
-        rank = [round(r, 4) for r in ranking.tolist()]
-        chosen: list[Hit] = []
-        used: set[int] = set()
-        for j in sorted(range(len(windows)), key=lambda j: (-rank[j], windows[j])):
-            if used.isdisjoint(windows[j]):
-                matched = tuple(
-                    t.term for i, t in enumerate(per_term) if t.is_lemma and best[i, j] > 0
-                )
-                window = self._with_contrast(windows[j], used)
-                chosen.append(Hit(window, scores[j], matched))
-                used.update(window)
-                if len(chosen) == k:
-                    break
-        return chosen
+        term_fields = np.array([t.field for t in per_term])
+        fields = np.stack([best[term_fields == f].sum(axis=0) for f in range(len(FIELDS))], 1)
+        sentence_scores = weights[term_fields] @ values
+        lemma_rows = term_fields == 0
+        lemma_idf = np.array([t.idf for t in per_term])[lemma_rows] * np.array(
+            [terms.lemmas[t.term] for t in per_term if t.field == 0]
+        )
+        idf_mass = sum(self.lemma_field.idf_of(t) * c for t, c in terms.lemmas.items())
+        sentence_coverage = (
+            lemma_idf @ (values[lemma_rows] > 0) / idf_mass
+            if idf_mass > 0
+            else np.zeros(values.shape[1])
+        )
+        coverage = (
+            lemma_idf @ (best[lemma_rows] > 0) / idf_mass
+            if idf_mass > 0
+            else np.zeros(len(windows))
+        )
+        sentence_fields = np.stack(
+            [values[term_fields == f].sum(axis=0) for f in range(len(FIELDS))], 1
+        )
+        run = self._bigram_runs(values, per_term, terms.bigram_sequence)
+        kinds = np.vstack([self.parts.kinds[members], np.zeros((1, self.parts.kinds.shape[1]))])
+        chars = self.units.chars[members].astype(np.float64)
+        return Candidates(
+            windows=windows,
+            terms=tuple(t.term for t in per_term),
+            term_fields=term_fields,
+            best=best,
+            fields=fields,
+            fused=fields @ weights,
+            core=sentence_scores[slots].max(axis=1),
+            lemma_coverage=coverage,
+            core_coverage=sentence_coverage[slots].max(axis=1),
+            core_fields=sentence_fields[slots].max(axis=1),
+            bigram_run=run[slots].max(axis=1),
+            article_coverage=self._article_coverage(windows, per_term),
+            articles=self.units.article[[w[0] for w in windows]],
+            kinds=kinds[slots].sum(axis=1),
+            chars=np.append(chars, 0.0)[slots].sum(axis=1),
+        )
+
+    @staticmethod
+    def _bigram_runs(
+        values: np.ndarray, per_term: list[_TermHits], sequence: tuple[str, ...]
+    ) -> np.ndarray:
+        """Per sentence (and the padding column), the longest stretch of consecutive question
+        bigrams it holds, as a share of the question's bigrams: how closely it repeats a phrase
+        of the question, which word-by-word scores cannot tell."""
+        rows = {t.term: i for i, t in enumerate(per_term) if t.field == 1}
+        longest = np.zeros(values.shape[1])
+        if not sequence:
+            return longest
+        current = np.zeros(values.shape[1])
+        for gram in sequence:
+            row = rows.get(gram)
+            present = values[row] > 0 if row is not None else np.zeros(values.shape[1], bool)
+            current = np.where(present, current + 1, 0.0)
+            np.maximum(longest, current, out=longest)
+        return longest / len(sequence)
 
     def _article_coverage(
         self, windows: list[tuple[int, ...]], per_term: list[_TermHits]
@@ -274,7 +351,7 @@ class SearchIndex:
         the one sentence about pressure in the summit article). The same for every window of a
         single article, so it changes nothing there.
         """
-        lemmas = [t for t in per_term if t.is_lemma]
+        lemmas = [t for t in per_term if t.field == 0]
         out = np.zeros(len(windows))
         weights = np.array([self.lemma_field.idf_of(t.term) for t in lemmas])
         if not lemmas or weights.sum() <= 0:
@@ -291,7 +368,7 @@ class SearchIndex:
         coverage = weights @ present / weights.sum()
         return coverage[np.searchsorted(candidates, of_window)]
 
-    def _with_contrast(self, window: tuple[int, ...], used: set[int]) -> tuple[int, ...]:
+    def with_contrast(self, window: tuple[int, ...], used: set[int]) -> tuple[int, ...]:
         """The window and the next sentence of its paragraph if that one opens with a contrast,
         within 3 sentences and the quote limit."""
         units = self.units
@@ -306,10 +383,3 @@ class SearchIndex:
         ):
             return window
         return (*window, nxt)
-
-    def max_lemma_coverage(self, terms: QueryTerms, hit: Hit) -> float:
-        """Share of the question's lemma IDF mass that the window matches (unknown terms count)."""
-        total = sum(self.lemma_field.idf_of(t) for t in terms.lemmas)
-        if total <= 0:
-            return 0.0
-        return sum(self.lemma_field.idf_of(t) for t in hit.matched_terms) / total

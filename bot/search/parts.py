@@ -26,12 +26,14 @@ PROGRESS_MIN_SENTENCES = 20_000
 
 @dataclass(frozen=True)
 class IndexParts:
-    """Sentence locations (`Units` arrays) and the lemma, bigram and kanji fields over them."""
+    """Sentence locations (`Units` arrays), the lemma, bigram and kanji fields over them, and
+    each sentence's answer kinds (sentences × `bot.text.kinds.KINDS`, uint8)."""
 
     units: dict[str, np.ndarray]
     lemma: BM25
     bigram: BM25
     kanji: BM25
+    kinds: np.ndarray
 
     @classmethod
     def build(cls, library: Library, analyzer: Analyzer) -> IndexParts:
@@ -42,7 +44,7 @@ class IndexParts:
             if len(texts) >= PROGRESS_MIN_SENTENCES
             else None
         )
-        lemma_tokens, bigram_tokens, kanji_tokens = encode(texts, analyzer, progress)
+        (lemma_tokens, bigram_tokens, kanji_tokens), kinds = encode(texts, analyzer, progress)
         lemma = BM25.from_token_ids(*lemma_tokens.arrays(), min_idf=MIN_IDF)
         del lemma_tokens  # its token ids are dead weight while the bigram postings are sorted
         bigram = BM25.from_token_ids(*bigram_tokens.arrays(), min_idf=MIN_IDF)
@@ -50,4 +52,4 @@ class IndexParts:
         kanji_field = BM25.from_token_ids(*kanji_tokens.arrays(), min_idf=MIN_IDF)
         if progress:
             progress.finish()
-        return cls(units.arrays, lemma, bigram, kanji_field)
+        return cls(units.arrays, lemma, bigram, kanji_field, kinds)

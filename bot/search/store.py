@@ -35,6 +35,7 @@ from bot.articles import Library, load_library
 from bot.search import bm25, fields, npz, parts, snapshot, units
 from bot.search.bm25 import BM25
 from bot.search.parts import IndexParts
+from bot.text.kinds import KINDS
 from bot.text.tokens import TOKENIZER_VERSION, Analyzer
 
 try:
@@ -44,7 +45,7 @@ except ImportError:  # Windows: no lock; concurrent builders both build, os.repl
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 INDEX_DIR = ".index"
 INDEX_FILE = "index.npz"
 LIBRARY = "library_"  # prefix of the members that hold the parsed library
@@ -122,7 +123,8 @@ def load(folder: Path, key: str) -> tuple[Library, IndexParts] | None:
         library = snapshot.load(_members(z, LIBRARY), folder)
         field_indexes = [_field(z, name) for name in fields.FIELD_NAMES]
         unit_arrays = {name: z[f"units_{name}"] for name in units.FIELDS}
-        _check(library, unit_arrays, field_indexes)
+        kinds = z["kinds"]
+        _check(library, unit_arrays, field_indexes, kinds)
     except FileNotFoundError:
         return None
     except Exception as e:  # any damage to a cache means a rebuild, never a crash
@@ -130,7 +132,7 @@ def load(folder: Path, key: str) -> tuple[Library, IndexParts] | None:
         return None
     for error in library.errors:
         log.error("skipping article: %s", error)
-    return library, IndexParts(unit_arrays, *field_indexes)
+    return library, IndexParts(unit_arrays, *field_indexes, kinds)
 
 
 def save(folder: Path, key: str, library: Library, index: IndexParts) -> None:
@@ -140,6 +142,7 @@ def save(folder: Path, key: str, library: Library, index: IndexParts) -> None:
         "meta": _bytes({"key": key, "format": FORMAT_VERSION}),
         **{LIBRARY + name: array for name, array in snapshot.dump(library).items()},
         **{f"units_{name}": index.units[name] for name in units.FIELDS},
+        "kinds": index.kinds,
     }
     for name, field in zip(
         fields.FIELD_NAMES, (index.lemma, index.bigram, index.kanji), strict=True
@@ -224,11 +227,18 @@ def _field(z: dict[str, np.ndarray], name: str) -> BM25:
     return BM25(vocabulary, *(z[f"{name}_{a}"] for a in POSTING_ARRAYS), min_idf=parts.MIN_IDF)
 
 
-def _check(library: Library, unit_arrays: dict[str, np.ndarray], field_indexes: list[BM25]) -> None:
+def _check(
+    library: Library,
+    unit_arrays: dict[str, np.ndarray],
+    field_indexes: list[BM25],
+    kinds: np.ndarray,
+) -> None:
     """Reject a file whose parts disagree (a bug or a mix of versions), rather than misanswer."""
     n = len(unit_arrays["sentence"])
     if any(len(a) != n for a in unit_arrays.values()) or any(f.n_docs != n for f in field_indexes):
         raise ValueError("units and fields disagree on the number of sentences")
+    if kinds.shape != (n, len(KINDS)):
+        raise ValueError("answer kinds and units disagree")
     if n and int(unit_arrays["article"].max()) >= len(library.articles):
         raise ValueError("units point past the last article")
     for f in field_indexes:

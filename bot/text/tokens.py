@@ -134,6 +134,8 @@ class Morpheme:
     pos: str
     pos_detail: str
     unknown: bool = False
+    # UniDic's third level: 人名 (person), 地名 (place), 一般 … for a proper noun.
+    pos_type: str = ""
 
     @property
     def is_content(self) -> bool:
@@ -172,7 +174,9 @@ class Analyzer:
             f = word.feature
             base = getattr(f, "orthBase", None)
             lemma = base if base and base != "*" else word.surface
-            yield Morpheme(word.surface, lemma, f.pos1 or "", f.pos2 or "", bool(word.is_unk))
+            yield Morpheme(
+                word.surface, lemma, f.pos1 or "", f.pos2 or "", bool(word.is_unk), f.pos3 or ""
+            )
 
     def lemmas(self, text: str) -> list[str]:
         """Content-word lemmas, in order, repeats kept (BM25 counts them)."""

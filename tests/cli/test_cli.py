@@ -41,7 +41,7 @@ def test_chat_answers_piped_lines_and_exits_at_end_of_input():
     )
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    assert "「アンカレッジは最終的な平和ではなかった。" in out
+    assert "アンカレッジは最終的な平和ではなかった。" in out
     assert "出典: アラスカで旧世界秩序が崩壊 — 次に何が起こるか" in out
     assert "「ビットコイン」「価格」は記事のどこにも出てきません" in out
     assert "[alaska-old-world-order]" in out

@@ -2,6 +2,7 @@
 
 from bot.answers import Answer, Citation, Passage
 from bot.discordbot import cards
+from bot.knowledge_base import KnowledgeBase
 
 
 def passage(quote: str, **kw) -> Passage:
@@ -76,3 +77,21 @@ def test_fit_marks_truncation():
     assert cards.fit("abc", 5) == "abc"
     cut = cards.fit("あ" * 100, 20, "ja")
     assert len(cut) == 20 and cut.endswith("（以下省略）")
+
+
+def test_a_metadata_answer_states_the_field_and_cites_the_header_line(kb):
+    answer = kb.ask("この記事の執筆者は誰ですか")
+    embed = cards.answer_embed("この記事の執筆者は誰ですか", answer, 0, "ja")
+    assert embed.description.startswith("> 著者はティモフィー・ボルダチェフ（")
+    assert "25行目「著者:執筆者:ティモフィー・ボルダチェフ、" in embed.fields[0].value
+    english = cards.answer_embed("Who wrote this article?", answer, 0, "en")
+    assert english.description.startswith("> The author is ティモフィー・ボルダチェフ (")
+    assert "line 25" in english.fields[0].value
+
+
+def test_header_answers_for_several_articles_share_one_card(folder):
+    answer = KnowledgeBase.load(folder, persist=False).ask("この記事は誰が書いた？")
+    embed = cards.answer_embed("この記事は誰が書いた？", answer, 0, "ja")
+    assert [f.name for f in embed.fields] == [p.article_title for p in answer.passages]
+    assert all(p.quote in f.value for p, f in zip(answer.passages, embed.fields, strict=True))
+    assert embed.footer.text is None  # answers, not candidates to page through

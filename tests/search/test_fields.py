@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from bot.search import fields
+from bot.text.kinds import KINDS
 from bot.text.tokens import Analyzer, bigrams, kanji
 
 TEXTS = [
@@ -16,8 +17,9 @@ TEXTS = [
 
 def test_ids_follow_first_appearance_and_decode_to_the_tokens():
     analyzer = Analyzer()
-    encoded_fields = fields.encode(TEXTS, analyzer)
+    encoded_fields, kinds = fields.encode(TEXTS, analyzer)
     assert len(encoded_fields) == len(fields.FIELD_NAMES)
+    assert kinds.shape == (len(TEXTS), len(KINDS))
     for encoded, tokens_of in zip(encoded_fields, (analyzer.lemmas, bigrams, kanji), strict=True):
         terms = list(encoded.vocabulary)
         decoded = [terms[i] for i in encoded.token_ids]
@@ -30,11 +32,12 @@ def test_ids_follow_first_appearance_and_decode_to_the_tokens():
 
 @pytest.mark.parametrize("chunk", [1, 7])
 def test_worker_processes_give_the_same_result(monkeypatch, chunk):
-    serial = fields.encode(TEXTS, Analyzer())
+    serial, serial_kinds = fields.encode(TEXTS, Analyzer())
     monkeypatch.setattr(fields, "CHUNK", chunk)
     monkeypatch.setattr(fields, "PARALLEL_MIN_SENTENCES", 1)
     monkeypatch.setattr(fields.os, "cpu_count", lambda: 2)
-    parallel = fields.encode(TEXTS, Analyzer())
+    parallel, parallel_kinds = fields.encode(TEXTS, Analyzer())
+    np.testing.assert_array_equal(serial_kinds, parallel_kinds)
     for a, b in zip(serial, parallel, strict=True):
         assert a.vocabulary == b.vocabulary
         np.testing.assert_array_equal(a.token_ids, b.token_ids)

@@ -1,0 +1,107 @@
+"""Every question set the project is judged on, each with the library it is asked of.
+
+Shared by the evaluation harness (`bench/answers.py`) and the model fitting script
+(`bench/fit_ranking.py`), so both read the same questions against the same articles. Sets in
+`../shared/eval/` are read in place; libraries made of several folders are copied into a
+temporary folder (never written into `../shared`, which is read-only).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "eval"
+JSQUAD = SHARED / "jsquad-valid"
+NEWS = SHARED / "news-dev"
+UNANSWERABLE = ("out_of_scope", "hard_negative", "cross_library")
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    """Questions (qa_eval's JSONL records) and the article files of the library they are asked of."""
+
+    name: str
+    questions: list[dict]
+    articles: tuple[Path, ...] = field(repr=False)
+
+    @contextmanager
+    def library(self) -> Iterator[Path]:
+        """A folder holding exactly this set's articles."""
+        with tempfile.TemporaryDirectory(prefix=f"kiji-{self.name}-") as tmp:
+            for path in self.articles:
+                shutil.copy2(path, tmp)
+            yield Path(tmp)
+
+
+def read_questions(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _files(folder: Path, *patterns: str) -> tuple[Path, ...]:
+    return tuple(sorted(p for pattern in patterns for p in folder.glob(pattern)))
+
+
+def seed_articles() -> tuple[Path, ...]:
+    return _files(ROOT / "knowledge", "*.txt", "*.md", "*.toml")
+
+
+def jsquad_halves() -> tuple[tuple[Path, ...], tuple[Path, ...]]:
+    """JSQuAD's articles split in two (alternate files), for the cross-library refusal set."""
+    articles = _files(JSQUAD / "knowledge", "*.md")
+    return articles[0::2], articles[1::2]
+
+
+def cross_library(questions: list[dict]) -> list[QuestionSet]:
+    """JSQuAD questions about one half of the articles, asked of the other half's library:
+    none can be answered there."""
+    halves = jsquad_halves()
+    out = []
+    for i, (mine, other) in enumerate((halves, halves[::-1])):
+        ids = {p.stem for p in mine}
+        asked = [
+            {**q, "kind": "cross_library", "gold": []} for q in questions if q["article"] in ids
+        ]
+        out.append(QuestionSet(f"cross-library-{i + 1}", asked, other))
+    return out
+
+
+def jsquad_half_sets(questions: list[dict]) -> list[QuestionSet]:
+    """JSQuAD questions asked of the half library that holds their article."""
+    out = []
+    for i, mine in enumerate(jsquad_halves()):
+        ids = {p.stem for p in mine}
+        asked = [q for q in questions if q["article"] in ids]
+        out.append(QuestionSet(f"jsquad-half-{i + 1}", asked, mine))
+    return out
+
+
+def all_sets() -> list[QuestionSet]:
+    """Every set, smallest first; JSQuAD's cross-library halves last."""
+    seed = seed_articles()
+    jsquad = read_questions(JSQUAD / "questions.jsonl")
+    return [
+        QuestionSet("seed-dev", read_questions(SHARED / "dev_questions.jsonl"), seed),
+        QuestionSet(
+            "seed-paraphrase", read_questions(ROOT / "bench" / "paraphrase_questions.jsonl"), seed
+        ),
+        QuestionSet(
+            "seed-heldout", read_questions(ROOT / "bench" / "heldout_questions.jsonl"), seed
+        ),
+        QuestionSet(
+            "two-articles",
+            read_questions(ROOT / "bench" / "heldout" / "questions.jsonl"),
+            _files(ROOT / "bench" / "heldout" / "articles", "*.txt", "*.md", "*.toml"),
+        ),
+        QuestionSet(
+            "news-dev", read_questions(NEWS / "questions.jsonl"), seed + _files(NEWS, "*.txt")
+        ),
+        QuestionSet("jsquad", jsquad, _files(JSQUAD / "knowledge", "*.md")),
+        *cross_library(jsquad),
+    ]

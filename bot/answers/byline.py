@@ -1,0 +1,164 @@
+"""An article's header as knowledge: sentences that state a header field, and the names it holds.
+
+A metadata answer states the field (「著者はティモフィー・ボルダチェフ（…）です。」) rather than
+quoting the header line, whose layout (「著者:執筆者:…」, 「author: …」) is the file's, not an
+answer; the line stays on the passage (`HeaderFact`) so that the answer can still be traced.
+The value in the sentence is verbatim from the header, so a reader can find it there.
+
+The people and the publisher a header names are words the bot knows: 「ボルダチェフとは誰」 is
+answered from the byline instead of being told the name appears nowhere in the articles. The
+words of a title name its article: 「インドの記事を書いたのは誰」 asks about the one titled インド….
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.answers.metadata import SOURCES
+from bot.answers.model import HEADER_SECTION, Citation, HeaderFact, Passage
+from bot.articles import Article, Library
+from bot.search.index import MAX_QUOTE_CHARS
+from bot.strings import t
+from bot.text.sentences import clip
+from bot.text.tokens import Analyzer, normalize
+
+# Header fields that name someone, in the order a name found in several is answered.
+NAME_FIELDS = ("author", "translator", "publisher")
+_JA_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+# 「池田こみち(環境総合研究所顧問)」: a name with its role in brackets, as translator lines give it.
+_WITH_ROLE = re.compile(r"^(?P<name>.+?)\s*[(（](?P<role>[^()（）]+)[)）]$")
+# 「Xとは誰ですか」「Xとは」「Xって誰」「Xって何者?」, and the English `who is X`.
+_WHO_IS = re.compile(
+    r"^(?P<x>.+?)\s*(?:とは|って)\s*"
+    r"(?:誰|だれ|どなた|何者|なにもの|何|なに|どんな(?:人|人物|方|団体|組織|媒体|メディア|サイト))?"
+    r"\s*(?:です|でしょう|なの|なん|だ)?\s*(?:か|かな)?\s*[?？。!！]*$"
+    r"|^(?:who|what)\s+(?:is|are|was)\s+(?P<en>.+?)\s*[?？.]*$"
+)
+_SEPARATOR = re.compile(r"[\s・=]+")
+_NOT_IN_KEY = re.compile(r"[\s・=\-‐‑–—]+")
+MIN_PART_CHARS = 2
+
+
+def header_fact(article: Article, field: str) -> HeaderFact | None:
+    """What the article's header says for `field` and the line saying it, or None if it doesn't."""
+    line = next((h for name in SOURCES[field] if (h := article.header(name))), None)
+    detail = None
+    if field == "author":
+        value, detail = article.author, article.author_role
+    elif field == "translator":
+        value, detail = split_role(article.translator or "")
+    elif field == "date":
+        # As the header writes it (2025年8月18日), not the sortable form the loader keeps.
+        found = _JA_DATE.search(line.text) if line else None
+        value = found[0] if found else article.date
+    elif field == "series" and article.series and article.number:
+        value = f"{article.series} #{article.number}"
+    else:
+        value = getattr(article, field, None)
+    if not value:
+        return None
+    return HeaderFact(
+        field, value, detail or None, line.line if line else 0, line.text if line else ""
+    )
+
+
+def split_role(who: str) -> tuple[str, str | None]:
+    """`池田こみち(環境総合研究所顧問)` -> (`池田こみち`, `環境総合研究所顧問`)."""
+    found = _WITH_ROLE.match(who.strip())
+    return (found["name"], found["role"].strip()) if found else (who.strip(), None)
+
+
+def sentence(fact: HeaderFact, locale: str | None = None) -> str:
+    """The fact as a sentence in `locale`, its value verbatim."""
+    if fact.field == "first_published" and fact.value.endswith("。"):
+        return fact.value  # the article's own trailer is already a sentence that says it
+    value = fact.value
+    if fact.detail:
+        value = t("fact_detail", locale, value=value, detail=fact.detail)
+    return t(f"fact_{fact.field}", locale, value=value)
+
+
+def header_passage(article: Article, field: str) -> Passage | None:
+    """A metadata answer for one article: the field stated as a sentence, the header line kept."""
+    fact = header_fact(article, field)
+    if fact is None:
+        return None
+    return Passage(
+        quote=clip(sentence(fact), MAX_QUOTE_CHARS),
+        article=article.id,
+        article_title=article.title,
+        section=HEADER_SECTION,
+        section_index=-1,
+        paragraph=0,
+        score=1.0,
+        matched_terms=(field,),
+        citation=Citation.of(article, HEADER_SECTION),
+        fact=fact,
+    )
+
+
+def asked_name(question: str) -> str | None:
+    """X of 「Xとは誰ですか」「Xって誰」「Xとは」, the only thing such a question asks about."""
+    found = _WHO_IS.match(normalize(question).strip())
+    return (found["x"] or found["en"]).strip() if found else None
+
+
+def _key(text: str) -> str:
+    return _NOT_IN_KEY.sub("", normalize(text))
+
+
+def _name_keys(name: str) -> set[str]:
+    """How a name may be asked for: whole, or any run of its parts (ボルダチェフ alone)."""
+    parts = [p for p in _SEPARATOR.split(normalize(name)) if p]
+    return {
+        _key("".join(parts[i:j])) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)
+    }
+
+
+class Headers:
+    """What a library's headers hold, gathered once: who wrote, translated and published each
+    article, and the words of its titles (to tell which article a question names)."""
+
+    def __init__(self, library: Library, analyzer: Analyzer) -> None:
+        self.names: list[tuple[Article, str, str]] = []
+        self.titles = [
+            (a, frozenset(analyzer.lemmas(f"{a.title} {a.subtitle or ''}")))
+            for a in library.articles
+        ]
+        lemmas: set[str] = set()
+        for article in library.articles:
+            for field in NAME_FIELDS:
+                fact = header_fact(article, field)
+                if fact is None:
+                    continue
+                self.names.append((article, field, fact.value))
+                for part in {fact.value, *_SEPARATOR.split(fact.value)}:
+                    lemmas.update(analyzer.lemmas(part))
+        self.lemmas = frozenset(lemmas)
+
+    def titled(self, words: list[str]) -> list[Article]:
+        """The articles whose titles hold every one of `words` (「インドの記事」: インド)."""
+        return [a for a, title in self.titles if words and title.issuperset(words)]
+
+    def named(self, question: str) -> tuple[Passage, ...]:
+        """What the headers say of whom 「Xとは誰」 asks about: one passage per role they give
+        X (the translator of five articles is told once, citing the first)."""
+        x = asked_name(question)
+        if not x or len(_key(x)) < MIN_PART_CHARS:
+            return ()
+        found: dict[tuple[str, str], Passage] = {}
+        for article, field, name in self.names:
+            if (field, name) not in found and _matches(x, name):
+                passage = header_passage(article, field)
+                if passage is not None:
+                    found[field, name] = passage
+        return tuple(found.values())
+
+
+def _matches(asked: str, name: str) -> bool:
+    """Whether `asked` is the name or a run of its parts; a name written in one piece
+    (池田こみち) also matches a piece of it (池田), as a surname is asked alone."""
+    key = _key(asked)
+    if key in _name_keys(name):
+        return True
+    return not _SEPARATOR.search(name.strip()) and key in _key(name)

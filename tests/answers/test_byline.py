@@ -1,0 +1,120 @@
+"""Header fields as knowledge: names in a byline are known, answers state the field and cite it,
+and a header question naming no article among several does not pick one silently."""
+
+import pytest
+
+from bot.answers.byline import sentence
+from bot.cli.render import answer_text, refusal_text
+from bot.knowledge_base import KnowledgeBase
+from tests.conftest import MARKDOWN, markdown_article
+
+AUTHOR = "著者はティモフィー・ボルダチェフ（ヴァルダイ・クラブ・プログラム・ディレクター）です。"
+
+
+@pytest.mark.parametrize(
+    ("question", "field", "name"),
+    [
+        ("ボルダチェフとは誰ですか？", "author", "ティモフィー・ボルダチェフ"),
+        ("ボルダチェフって誰", "author", "ティモフィー・ボルダチェフ"),
+        ("ティモフィー・ボルダチェフとは", "author", "ティモフィー・ボルダチェフ"),
+        ("池田こみちとは", "translator", "池田こみち"),
+        ("池田とは誰？", "translator", "池田こみち"),  # a surname alone
+        ("E-wave Tokyoとは", "publisher", "独立系メデア E-wave Tokyo"),
+    ],
+)
+def test_a_name_from_the_header_is_answered_from_the_byline(kb, question, field, name):
+    answer = kb.ask(question)
+    assert (answer.answered, answer.kind) == (True, "metadata")
+    [p] = answer.passages
+    assert p.fact.field == field and name in p.quote
+    assert p.citation.title == "アラスカで旧世界秩序が崩壊"
+
+
+def test_words_that_only_overlap_a_name_are_not_taken_for_it(kb):
+    assert kb.ask("アラスカとは").kind != "metadata"  # a word of the text, not of a byline
+    assert kb.ask("独立とは").kind != "metadata"  # a piece of the publisher's word, not a part
+
+
+def test_header_names_are_known_words(kb):
+    assert kb.ask("E-wave Tokyoはどこにありますか").unknown_terms == ()
+    assert "ボルダチェフ" not in kb.ask("ボルダチェフの国籍は").unknown_terms
+    assert "国籍" in kb.ask("ボルダチェフの国籍は").unknown_terms  # the rest still counts
+
+
+def test_the_answer_is_a_sentence_of_the_fields_citing_the_header_line(kb):
+    p = kb.ask("この記事の執筆者は誰ですか").passages[0]
+    assert p.quote == AUTHOR
+    assert p.fact.line == 25
+    assert p.fact.source == (
+        "著者:執筆者:ティモフィー・ボルダチェフ、ヴァルダイ・クラブ・プログラム・ディレクター"
+    )
+    assert sentence(p.fact, "en") == (
+        "The author is ティモフィー・ボルダチェフ (ヴァルダイ・クラブ・プログラム・ディレクター)."
+    )
+    text = answer_text(kb.ask("この記事の執筆者は誰ですか"), kb.library, color=False)
+    assert f"「{AUTHOR}」" in text and f"25行目「{p.fact.source}」" in text
+    english = answer_text(kb.ask("Who wrote this article?"), kb.library, color=False, locale="en")
+    assert "The author is ティモフィー・ボルダチェフ" in english and "line 25" in english
+
+
+def test_a_date_is_stated_as_the_header_writes_it(kb):
+    p = kb.ask("この記事はいつ公開されましたか").passages[0]
+    assert p.quote == "公開日は2025年8月18日です。"
+    assert p.fact.source == "独立系メデア E-wave Tokyo 2025年8月18日(JST)"
+
+
+def test_front_matter_is_stated_not_quoted(tmp_path):
+    (tmp_path / "quantum.md").write_text(MARKDOWN, encoding="utf-8")
+    answer = KnowledgeBase.load(tmp_path, persist=False).ask("この記事の著者は誰ですか")
+    p = answer.passages[0]
+    assert p.quote == "著者は佐藤一郎です。"
+    assert (p.fact.line, p.fact.source) == (3, "author: 佐藤一郎")
+
+
+def test_several_articles_and_none_named_answer_for_each(folder):
+    kb = KnowledgeBase.load(folder, persist=False)
+    answer = kb.ask("この記事は誰が書いた？")
+    assert answer.kind == "metadata"
+    by_article = {p.article: p.quote for p in answer.passages}
+    assert by_article == {
+        "arctic-route": "著者はイワン・ペトロフ（北極研究所研究員）です。",
+        "quantum": "著者は佐藤一郎です。",
+        "alaska-old-world-order": AUTHOR,
+    }
+    assert [p.citation.title for p in answer.passages] == [
+        "量子計算機の現在",
+        "北極圏の新しい航路",
+        "アラスカで旧世界秩序が崩壊",
+    ]  # newest first, each citing its own article
+    text = answer_text(answer, kb.library, color=False)
+    assert all(f"出典: {p.citation.text()}" in text for p in answer.passages)
+
+
+def test_more_articles_than_an_answer_lists_are_asked_about(folder):
+    markdown_article(folder, "extra", "海運の現在", "海運は回復した。")
+    (folder / "signed.md").write_text(
+        "---\ntitle: 署名記事\nauthor: 山田太郎\n---\n\n本文がある。\n", encoding="utf-8"
+    )
+    kb = KnowledgeBase.load(folder, persist=False)
+    answer = kb.ask("この記事の執筆者は誰ですか")
+    assert (answer.answered, answer.kind, answer.passages) == (False, "which_article", ())
+    text = refusal_text(answer, kb.library)
+    assert text.startswith("どの記事についての質問ですか？")
+    assert all(a.title in text for a in kb.library.articles)
+
+
+@pytest.mark.parametrize(
+    ("question", "article", "name"),
+    [
+        ("北極海航路の記事の著者は誰？", "arctic-route", "イワン・ペトロフ"),  # a topic searched
+        ("北極圏の記事を書いたのは誰？", "arctic-route", "イワン・ペトロフ"),  # title words
+        ("量子計算機の現在の著者は誰？", "quantum", "佐藤一郎"),  # the title
+        ("quantum の著者は誰？", "quantum", "佐藤一郎"),  # the id
+        ("アラスカの記事の翻訳者は誰", "alaska-old-world-order", "池田こみち"),
+    ],
+)
+def test_a_question_naming_an_article_answers_for_that_one(folder, question, article, name):
+    answer = KnowledgeBase.load(folder, persist=False).ask(question)
+    assert answer.kind == "metadata"
+    [p] = answer.passages
+    assert (p.article, name in p.quote) == (article, True)

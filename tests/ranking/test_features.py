@@ -1,0 +1,57 @@
+"""Window features are computed as their names say."""
+
+import numpy as np
+
+from bot.knowledge_base import KnowledgeBase
+from bot.ranking.features import WINDOW_FEATURES
+from tests.conftest import markdown_article
+
+
+def features_of(tmp_path, question: str) -> dict[str, dict[tuple[str, ...], float]]:
+    """Feature name -> window text (its sentences) -> value."""
+    answerer = KnowledgeBase.load(tmp_path, persist=False).answerer
+    found = answerer.evidence(question, answerer.index.query_terms(question))
+    assert found is not None
+    units = answerer.index.units
+    texts = [tuple(units[u].text for u in w) for w in found.candidates.windows]
+    return {
+        name: dict(zip(texts, found.windows[:, i].tolist(), strict=True))
+        for i, name in enumerate(WINDOW_FEATURES)
+    }
+
+
+def test_answer_type_length_and_coverage_features(tmp_path):
+    markdown_article(
+        tmp_path,
+        "a",
+        "梅雨",
+        "梅雨は東アジアの雨季である。梅雨入りは2025年6月に発表された。",
+        別="天気は晴れだ。",
+    )
+    f = features_of(tmp_path, "梅雨入りはいつ発表されたか")
+    topic, dated = ("梅雨は東アジアの雨季である。",), ("梅雨入りは2025年6月に発表された。",)
+    both = topic + dated
+    assert f["asks_time_has_time"][dated] == 1.0 and f["asks_time_has_time"][topic] == 0.0
+    assert f["asks_number_has_number"][dated] == 0.0  # asked when, not how many
+    assert f["extra_sentences"][both] == 1.0 and f["extra_sentences"][dated] == 0.0
+    assert np.isclose(f["chars"][both], sum(map(len, both)) / 300)
+    # every lemma of the question is in the dated sentence, so it covers the whole IDF mass
+    assert np.isclose(f["lemma_idf_coverage"][dated], 1.0)
+    assert f["lemma_idf_coverage"][topic] < 1.0
+    assert max(f["fused_gap"].values()) == 0.0  # the first stage's best window
+    assert f["fused_gap"][dated] > f["fused_gap"][topic]
+    # the question names the article's title (梅雨)
+    assert f["title_in_question"][dated] == 1.0
+
+
+def test_a_name_the_question_gives_is_not_the_person_it_asks_for(tmp_path):
+    markdown_article(
+        tmp_path,
+        "a",
+        "漫画",
+        "手塚治虫は鉄腕アトムを描いた。鉄腕アトムの音楽は高井達雄が作曲した。",
+    )
+    f = features_of(tmp_path, "手塚治虫の鉄腕アトムの音楽を作曲したのは誰か")
+    asked = f["asks_person_has_person"]
+    assert asked[("鉄腕アトムの音楽は高井達雄が作曲した。",)] == 1.0
+    assert asked[("手塚治虫は鉄腕アトムを描いた。",)] == 0.0  # 手塚治虫 is in the question
