@@ -83,7 +83,7 @@ def cold_start_s(folder: Path, question: str) -> float:
 def scoring(folder: Path, questions: list[str], analyzer: Analyzer) -> dict:
     """The scoring step of the three engines, on the lemma tokens of the same questions."""
     texts = list(Units.of(load_library(folder)).texts())
-    lemmas = encode(texts, analyzer)[0]
+    lemmas = encode(texts, analyzer)[0][0]
     engines = Engines(lemmas)
     queries = [analyzer.lemmas(q) for q in questions]
     queries = [q for q in queries if q]
