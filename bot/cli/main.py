@@ -16,6 +16,7 @@ from pathlib import Path
 from bot import __version__
 from bot.answers.questions import question_problem
 from bot.articles import ArticleError
+from bot.ranking.model import ModelError
 from bot.asking import Asker
 from bot.cli import logs_cmd, summary_cmd
 from bot.knowledge_base import KnowledgeBase
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         return logs_cmd.run(args, settings)
     try:
         kb = KnowledgeBase.load(folder)
-    except ArticleError as e:
+    except (ArticleError, ModelError) as e:
         print(f"エラー / error: {e}", file=sys.stderr)
         return 2
     try:

@@ -55,7 +55,8 @@ async def test_ask_answered_with_quote_and_citation(settings, start_bot):
         ix = await peer.slash("ask", {"question": ANSWERABLE}, locale="ja")
         msg = await ix.wait_original()
         embed = embed_of(msg)
-        assert "> **アンカレッジ**は**最終**的な**平和**ではなかった。" in embed["description"]
+        assert embed["description"].startswith("> ")
+        assert "**アンカレッジ**は**最終**的な**平和**ではなかった。" in embed["description"]
         assert embed["fields"][0]["name"] == "出典"
         assert (
             "アラスカで旧世界秩序が崩壊 — 次に何が起こるか — ティモフィー・ボルダチェフ"
@@ -181,10 +182,10 @@ async def test_buttons_next_candidate_whole_section_and_feedback(settings, start
         section = await peer.click(button(msg, "節全体"), message_id=msg["id"], locale="ja")
         shown = await section.callback()
         assert shown.json["data"]["flags"] & FLAG_EPHEMERAL
-        assert (
-            "トランプをミハイル・ゴルバチョフと比べるのは誘惑的だ"
-            in shown.json["data"]["embeds"][0]["description"]
-        )
+        # the whole section of the candidate now shown (the second), not of the first
+        second = edited.json["data"]["embeds"][0]["description"]
+        opening = second.removeprefix("> ").replace("**", "")[:20]
+        assert opening in shown.json["data"]["embeds"][0]["description"].replace("**", "")
         up = await peer.click(
             button(msg, "👍"), message_id=msg["id"], user=peer.member, locale="ja"
         )
