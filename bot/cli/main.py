@@ -16,11 +16,11 @@ from pathlib import Path
 from bot import __version__
 from bot.answers.questions import question_problem
 from bot.articles import ArticleError
-from bot.ranking.model import ModelError
 from bot.asking import Asker
 from bot.cli import logs_cmd, summary_cmd
 from bot.knowledge_base import KnowledgeBase
 from bot.querylog import QueryLog
+from bot.ranking.model import ModelError
 from bot.settings import Settings, SettingsError
 from bot.strings import t
 
