@@ -1,6 +1,6 @@
 """Fit the ranking model (`bot/ranking/model.json`) on the development question sets.
 
-    python bench/fit_ranking.py [--ablate] [--dry-run]
+    python bench/fit_ranking.py [--ablate] [--dry-run] [--keep-first-stage]
 
 Three parts, each fitted on data, none set by hand:
 1. First-stage field weights: the grid point whose candidate windows most often include one
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import sys
 import time
 import unicodedata
@@ -42,7 +43,7 @@ from bench.datasets import (  # noqa: E402
 from bot.answers.questions import clean_question  # noqa: E402
 from bot.knowledge_base import KnowledgeBase  # noqa: E402
 from bot.ranking.features import QUESTION_FEATURES, WINDOW_FEATURES, question_features  # noqa: E402
-from bot.ranking.model import Linear, RankingModel  # noqa: E402
+from bot.ranking.model import MODEL_FILE, Linear, RankingModel  # noqa: E402
 
 # Share of answerable questions the chosen refusal threshold refuses on the fitting data: the
 # target is 3% on questions never seen, and held-out halves came out about 0.4 points above the
@@ -54,6 +55,9 @@ GRID_BIGRAM = (0.5, 1.0, 1.5, 2.0, 3.0)
 GRID_KANJI = (0.0, 0.25, 0.5, 1.0)
 RANKER_L2 = 1e-3
 REFUSAL_L2 = 1e-2
+# How much more a news-domain question may weigh than a JSQuAD one in the refusal fit; the
+# script keeps the one that refuses the most cross-library questions at the operating point.
+NEWS_WEIGHT_GRID = (1.0, 3.0, 10.0, 30.0)
 # Sets whose answerable questions also train the ranker (JSQuAD alone is Wikipedia prose).
 NEWS_SETS = ("seed-dev", "news-dev", "two-articles", "seed-heldout", "seed-paraphrase")
 
@@ -172,14 +176,48 @@ def question_matrix(ranker: Linear, samples: list[Sample]) -> tuple[np.ndarray, 
     return np.array(rows), np.array(kept, dtype=int)
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray) -> Linear:
-    """Logistic regression with pairwise interactions, by Newton's method, the two classes
-    weighted equally, L2 on the weights."""
+@dataclass
+class RefusalData:
+    """The refusal model's rows: answerable questions (y = 1) and unanswerable ones (y = 0)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    news: np.ndarray  # from the news-domain sets (else JSQuAD)
+    right: np.ndarray  # answerable, and the ranker's best window holds the answer
+    cross: np.ndarray  # a cross-library question
+
+    @classmethod
+    def of(cls, ranker: Linear, positives: list[Sample], negatives: list[Sample]) -> RefusalData:
+        qx_pos, kept_pos = question_matrix(ranker, positives)
+        qx_neg, kept_neg = question_matrix(ranker, negatives)
+        pos = [positives[i] for i in kept_pos]
+        neg = [negatives[i] for i in kept_neg]
+        right = [bool(s.labels[int(np.argmax(ranker(s.windows)))]) for s in pos]
+        return cls(
+            np.vstack([qx_pos, qx_neg]),
+            np.concatenate([np.ones(len(pos)), np.zeros(len(neg))]),
+            np.array([s.set in NEWS_SETS for s in pos + neg]),
+            np.array(right + [False] * len(neg)),
+            np.array([False] * len(pos) + [s.kind == "cross_library" for s in neg]),
+        )
+
+    def take(self, rows: np.ndarray) -> RefusalData:
+        return RefusalData(*(a[rows] for a in (self.x, self.y, self.news, self.right, self.cross)))
+
+
+def fit_logistic(data: RefusalData, news_weight: float) -> Linear:
+    """Logistic regression with pairwise interactions, by Newton's method, L2 on the weights.
+
+    The two classes weigh equally; within each, a news-domain question weighs `news_weight`
+    JSQuAD questions (they are few, and they are the product's own kind of question).
+    """
+    x, y = data.x, data.y
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-9] = 1.0
     shell = Linear(QUESTION_FEATURES, mean, scale, np.zeros(0), 0.0, interactions=True)
     z = np.column_stack([shell.expand(x), np.ones(len(x))])
-    weight = np.where(y, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
+    raw = np.where(data.news, news_weight, 1.0)
+    weight = np.where(y == 1, raw / raw[y == 1].sum(), raw / raw[y == 0].sum()) * len(y) / 2
     w = np.zeros(z.shape[1])
     penalty = REFUSAL_L2 * np.eye(z.shape[1])
     penalty[-1, -1] = 0.0
@@ -194,25 +232,56 @@ def fit_logistic(x: np.ndarray, y: np.ndarray) -> Linear:
     return replace(shell, weights=w[:-1], bias=float(w[-1]))
 
 
-def cross_validate_refusal(positives: np.ndarray, negatives: np.ndarray) -> list[dict]:
-    """Two random halves: fit on one, set the threshold on its answerable questions, and count
-    what it refuses of the other's."""
-    rng = np.random.default_rng(0)
-    pos, neg = rng.permutation(len(positives)), rng.permutation(len(negatives))
+def operating_threshold(logits: np.ndarray, data: RefusalData) -> float:
+    """The stricter of two points: where JSQuAD loses `FALSE_REFUSAL_TARGET` of its answerable
+    questions, and where the news domain loses that share of its right answers (a refused
+    wrong answer is no loss there)."""
+    jsquad = (data.y == 1) & ~data.news
+    news_right = data.right & data.news
+    return min(
+        threshold_at(logits[jsquad], FALSE_REFUSAL_TARGET),
+        threshold_at(logits[news_right], FALSE_REFUSAL_TARGET),
+    )
+
+
+def fit_refusal(data: RefusalData) -> tuple[Linear, float, float]:
+    """The model, its threshold and the news-domain weight (from `NEWS_WEIGHT_GRID`) that
+    refuse the most cross-library questions at the operating point."""
+    best: tuple[float, Linear, float, float] | None = None
+    for news_weight in NEWS_WEIGHT_GRID:
+        model = fit_logistic(data, news_weight)
+        logits = model(data.x)
+        t = operating_threshold(logits, data)
+        refused = float((logits[data.cross] < t).mean())
+        print(f"  news weight {news_weight}: cross-library refused {refused:.3f}")
+        if best is None or refused > best[0]:
+            best = (refused, model, t, news_weight)
+    assert best is not None
+    return best[1], best[2], best[3]
+
+
+def cross_validate_refusal(data: RefusalData, news_weight: float) -> list[dict]:
+    """Two random halves: fit on one, set the threshold on it, and count what it refuses of
+    the other's."""
+    order = np.random.default_rng(0).permutation(len(data.y))
     out = []
     for k in (0, 1):
-        fit_p, test_p, fit_n, test_n = pos[k::2], pos[1 - k :: 2], neg[k::2], neg[1 - k :: 2]
-        x = np.vstack([positives[fit_p], negatives[fit_n]])
-        y = np.concatenate([np.ones(len(fit_p)), np.zeros(len(fit_n))])
-        model = fit_logistic(x, y)
-        t = threshold_at(model(positives[fit_p]), FALSE_REFUSAL_TARGET)
+        fit, test = data.take(order[k::2]), data.take(order[1 - k :: 2])
+        model = fit_logistic(fit, news_weight)
+        t = operating_threshold(model(fit.x), fit)
+        logits = model(test.x)
         row = {
-            "false_refusal": round(float((model(positives[test_p]) < t).mean()), 3),
-            "refused_unanswerable": round(float((model(negatives[test_n]) < t).mean()), 3),
+            "false_refusal_jsquad": _share(logits < t, (test.y == 1) & ~test.news),
+            "right_lost_news": _share(logits < t, test.right & test.news),
+            "refused_cross_library": _share(logits < t, test.cross),
         }
         print(f"  refusal, fit on half {k + 1}, tested on the other: {row}")
         out.append(row)
     return out
+
+
+def _share(hit: np.ndarray, among: np.ndarray) -> float:
+    return round(float(hit[among].mean()), 3) if among.any() else 0.0
 
 
 def threshold_at(logits: np.ndarray, false_refusal: float) -> float:
@@ -270,13 +339,24 @@ def main() -> None:
     )
     ap.add_argument("--ablate", action="store_true", help="refit without each feature in turn")
     ap.add_argument("--dry-run", action="store_true", help="fit and report, don't write the model")
+    ap.add_argument(
+        "--keep-first-stage",
+        action="store_true",
+        help="reuse the packaged model's first-stage weights instead of searching the grid again",
+    )
     args = ap.parse_args()
     started = time.perf_counter()
     base = neutral_model()
     sets = {s.name: s for s in all_sets()}
     jsquad = sets["jsquad"]
 
-    first_stage = fit_first_stage(base, jsquad)
+    if args.keep_first_stage:
+        # Read from the file itself: the rest of it may be fitted with other features.
+        stored = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["first_stage"]
+        first_stage = (stored["lemma"], stored["bigram"], stored["kanji"])
+        print(f"first stage: {first_stage} (the packaged model's)")
+    else:
+        first_stage = fit_first_stage(base, jsquad)
     model = replace(base, first_stage=first_stage)
     print("gathering candidates …")
     js = gather(model, jsquad)
@@ -307,45 +387,40 @@ def main() -> None:
     # Refusal: answerable on their half library (1) against everything unanswerable (0).
     positives = halves + answerable_news
     negatives = cross + [s for s in news if s.kind in UNANSWERABLE]
-    qx_pos, _ = question_matrix(ranker, positives)
-    qx_neg, kept_neg = question_matrix(ranker, negatives)
-    x = np.vstack([qx_pos, qx_neg])
-    y = np.concatenate([np.ones(len(qx_pos)), np.zeros(len(qx_neg))])
-    refusal_cv = cross_validate_refusal(qx_pos, qx_neg)
-    refusal = fit_logistic(x, y)
-    pos_logits = refusal(qx_pos)
-    news_logits = pos_logits[len(halves) :]
-    # Questions with no candidate at all are refused whatever the model says.
-    n_neg = len(negatives)
-    # The news-domain questions are the product's own: the threshold keeps both domains'
-    # false refusals at the target, whichever is stricter.
-    threshold = min(
-        threshold_at(pos_logits[: len(halves)], FALSE_REFUSAL_TARGET),
-        threshold_at(news_logits, FALSE_REFUSAL_TARGET),
-    )
+    data = RefusalData.of(ranker, positives, negatives)
+    print("refusal:")
+    refusal, threshold, news_weight = fit_refusal(data)
+    refusal_cv = cross_validate_refusal(data, news_weight)
+    logits = refusal(data.x)
+    jsquad_pos = (data.y == 1) & ~data.news
     print(
-        f"threshold {threshold:.3f}: news-domain answerable refused "
-        f"{(news_logits < threshold).mean():.3f}, JSQuAD halves "
-        f"{(pos_logits[: len(halves)] < threshold).mean():.3f}, cross-library "
-        f"{(refusal(qx_neg) < threshold).mean():.3f}"
+        f"threshold {threshold:.3f} (news weight {news_weight}): JSQuAD halves answerable "
+        f"refused {_share(logits < threshold, jsquad_pos)}, news-domain right answers lost "
+        f"{_share(logits < threshold, data.right & data.news)}, news-domain answerable refused "
+        f"{_share(logits < threshold, (data.y == 1) & data.news)}, cross-library refused "
+        f"{_share(logits < threshold, data.cross)}"
     )
+    # Questions with no candidate at all are refused whatever the model says.
+    unanswerable = (data.y == 0).sum()
+    no_candidates = len(negatives) - unanswerable
     curve = []
-    print("refusal curve (answerable refused on their half library → unanswerable refused):")
-    cross_logits = refusal(qx_neg)[
-        : sum(1 for i in kept_neg if negatives[i].kind == "cross_library")
-    ]
+    print("refusal curve (JSQuAD answerable refused on their half library → refused):")
     for point in CURVE_POINTS:
-        t = threshold_at(pos_logits, point)
-        refused = (n_neg - len(kept_neg) + int((refusal(qx_neg) < t).sum())) / n_neg
-        refused_cross = float((cross_logits < t).mean())
+        t = threshold_at(logits[jsquad_pos], point)
+        refused = (no_candidates + int((logits[data.y == 0] < t).sum())) / len(negatives)
+        refused_cross = _share(logits < t, data.cross)
         curve.append(
             {
                 "false_refusal": point,
                 "refused": round(refused, 3),
-                "refused_cross_library": round(refused_cross, 3),
+                "refused_cross_library": refused_cross,
+                "news_right_lost": _share(logits < t, data.right & data.news),
             }
         )
-        print(f"  {point:.3f} → all unanswerable {refused:.3f}, cross-library {refused_cross:.3f}")
+        print(
+            f"  {point:.3f} → all unanswerable {refused:.3f}, cross-library {refused_cross:.3f}, "
+            f"news-domain right answers lost {curve[-1]['news_right_lost']:.3f}"
+        )
 
     model = RankingModel(
         first_stage,
@@ -359,6 +434,7 @@ def main() -> None:
                 "answerable": len(positives),
                 "unanswerable": len(negatives),
                 "false_refusal_target": FALSE_REFUSAL_TARGET,
+                "news_weight": news_weight,
             },
             "cross_validated": cv,
             "refusal_cross_validated": refusal_cv,

@@ -43,6 +43,10 @@ WINDOW_FEATURES = (
     # share of its title's bigrams the question holds (「梅雨とは何季の一種か」 in 「梅雨」).
     "article_coverage",
     "title_in_question",
+    # The rarest question lemma the window lacks, and that its article lacks (IDF as a share of
+    # an unseen word's): one missing rare word says "another subject" better than an average.
+    "window_missing",
+    "article_missing",
     # The expected answer type (`bot.answers.expected`) found in the window: a person or place
     # name the question doesn't already name, a number, a time, a reason clause.
     *(f"asks_{kind}_has_{kind}" for kind in KINDS),
@@ -114,6 +118,8 @@ def window_features(c: Candidates, q: QuestionShape) -> np.ndarray:
         np.minimum(c.chars, MAX_QUOTE_CHARS) / MAX_QUOTE_CHARS,
         c.article_coverage,
         np.array([q.title_overlap.get(int(a), 0.0) for a in c.articles]),
+        c.window_missing,
+        c.article_missing,
     ]
     return np.column_stack([*columns, asks])
 

@@ -153,9 +153,12 @@ class BM25:
     def idf_of(self, term: str) -> float:
         """IDF of a term; an unseen term gets the IDF it would have with a document frequency of 0."""
         tid = self.vocabulary.get(term)
-        if tid is None:
-            return math.log(self.n_docs + 0.5) - math.log(0.5) if self.n_docs else 0.0
-        return float(self.idf[tid])
+        return self.unseen_idf if tid is None else float(self.idf[tid])
+
+    @property
+    def unseen_idf(self) -> float:
+        """The highest IDF there is: a term's with a document frequency of 0."""
+        return math.log(self.n_docs + 0.5) - math.log(0.5) if self.n_docs else 0.0
 
     def max_contribution(self, term: str) -> float:
         """The most one occurrence-rich, short document can get from a term: idf * (k1 + 1)."""

@@ -115,6 +115,11 @@ class Candidates:
     core_fields: np.ndarray  # windows × FIELDS: each field's score of its best single sentence
     bigram_run: np.ndarray  # longest stretch of the question's bigrams in one sentence, as a share
     article_coverage: np.ndarray  # share of the question's lemma IDF mass the article matches
+    # The rarest question lemma (IDF as a share of an unseen word's) that the window, and that
+    # its whole article, lacks: 「ラオスの経済が安定したのは」 quoted from an article on Portugal
+    # matches 経済 and 安定, but never ラオス, which an average over the IDF mass blurs.
+    window_missing: np.ndarray
+    article_missing: np.ndarray
     articles: np.ndarray  # the article of each window (index into the library)
     kinds: np.ndarray  # windows × KINDS: summed over the window's sentences
     chars: np.ndarray
@@ -302,6 +307,11 @@ class SearchIndex:
             [values[term_fields == f].sum(axis=0) for f in range(len(FIELDS))], 1
         )
         run = self._bigram_runs(values, per_term, terms.bigram_sequence)
+        rarity = self._rarity(per_term)
+        window_missing = (rarity[lemma_rows, None] * (best[lemma_rows] <= 0)).max(
+            axis=0, initial=0.0
+        )
+        article_coverage, article_missing = self._article_evidence(windows, per_term, rarity)
         kinds = np.vstack([self.parts.kinds[members], np.zeros((1, self.parts.kinds.shape[1]))])
         chars = self.units.chars[members].astype(np.float64)
         return Candidates(
@@ -316,7 +326,9 @@ class SearchIndex:
             core_coverage=sentence_coverage[slots].max(axis=1),
             core_fields=sentence_fields[slots].max(axis=1),
             bigram_run=run[slots].max(axis=1),
-            article_coverage=self._article_coverage(windows, per_term),
+            article_coverage=article_coverage,
+            window_missing=window_missing,
+            article_missing=article_missing,
             articles=self.units.article[[w[0] for w in windows]],
             kinds=kinds[slots].sum(axis=1),
             chars=np.append(chars, 0.0)[slots].sum(axis=1),
@@ -341,21 +353,28 @@ class SearchIndex:
             np.maximum(longest, current, out=longest)
         return longest / len(sequence)
 
-    def _article_coverage(
-        self, windows: list[tuple[int, ...]], per_term: list[_TermHits]
-    ) -> np.ndarray:
-        """Per window, the share of the question's lemma IDF mass found anywhere in its article.
+    def _rarity(self, per_term: list[_TermHits]) -> np.ndarray:
+        """Each term's IDF as a share of the IDF a word in no sentence would have (0 to 1)."""
+        unseen = self.lemma_field.unseen_idf
+        idf = np.array([max(t.idf, 0.0) for t in per_term])
+        return idf / unseen if unseen > 0 else np.zeros(len(per_term))
+
+    def _article_evidence(
+        self, windows: list[tuple[int, ...]], per_term: list[_TermHits], rarity: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per window, the share of the question's lemma IDF mass found anywhere in its article,
+        and the rarity of the rarest question lemma the article lacks.
 
         With several articles, a passage whose article also speaks of the question's other
         words elsewhere is more likely the one meant (関税 and インド in the energy article, not
         the one sentence about pressure in the summit article). The same for every window of a
         single article, so it changes nothing there.
         """
-        lemmas = [t for t in per_term if t.field == 0]
-        out = np.zeros(len(windows))
+        rows = [i for i, t in enumerate(per_term) if t.field == 0]
+        lemmas = [per_term[i] for i in rows]
         weights = np.array([self.lemma_field.idf_of(t.term) for t in lemmas])
         if not lemmas or weights.sum() <= 0:
-            return out
+            return np.zeros(len(windows)), np.zeros(len(windows))
         articles = self.units.article
         of_window = articles[[w[0] for w in windows]]
         candidates = np.unique(of_window)
@@ -366,7 +385,9 @@ class SearchIndex:
             [np.searchsorted(t.docs, lo) < np.searchsorted(t.docs, hi) for t in lemmas]
         )
         coverage = weights @ present / weights.sum()
-        return coverage[np.searchsorted(candidates, of_window)]
+        missing = (rarity[rows, None] * ~present).max(axis=0, initial=0.0)
+        at = np.searchsorted(candidates, of_window)
+        return coverage[at], missing[at]
 
     def with_contrast(self, window: tuple[int, ...], used: set[int]) -> tuple[int, ...]:
         """The window and the next sentence of its paragraph if that one opens with a contrast,

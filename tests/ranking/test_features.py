@@ -55,3 +55,20 @@ def test_a_name_the_question_gives_is_not_the_person_it_asks_for(tmp_path):
     asked = f["asks_person_has_person"]
     assert asked[("鉄腕アトムの音楽は高井達雄が作曲した。",)] == 1.0
     assert asked[("手塚治虫は鉄腕アトムを描いた。",)] == 0.0  # 手塚治虫 is in the question
+
+
+def test_the_rarest_missing_word_of_window_and_article(tmp_path):
+    markdown_article(tmp_path, "a", "ポルトガル", "ポルトガルの経済は安定した。首都はリスボンだ。")
+    markdown_article(tmp_path, "b", "ラオス", "ラオスは内陸国だ。")
+    markdown_article(tmp_path, "c", "天気", "今日は晴れだ。明日は雨だ。")
+    f = features_of(tmp_path, "ラオスの経済が安定したのはいつか")
+    portugal = ("ポルトガルの経済は安定した。",)
+    laos = ("ラオスは内陸国だ。",)
+    # ラオス is in the library but not in the Portugal article: a rare word missing there
+    assert f["article_missing"][portugal] > 0.0
+    assert f["window_missing"][portugal] == f["article_missing"][portugal]
+    # the Laos article has ラオス but lacks 経済 and 安定, each rarer than nothing
+    assert 0.0 < f["window_missing"][laos] <= 1.0
+    # nothing the question asks is missing from a window that holds it all
+    g = features_of(tmp_path, "ポルトガルの経済")
+    assert g["window_missing"][portugal] == 0.0 and g["article_missing"][portugal] == 0.0
