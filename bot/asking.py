@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.answers import Answer
 from bot.knowledge_base import KnowledgeBase
 from bot.querylog import QueryEntry, QueryLog
+from bot.settings import Settings
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,12 @@ class Asker:
         # answer faster, only take the GIL from the event loop more often and stall it.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="answer")
 
+    async def run(self, fn: Callable[..., T], /, *args: object) -> T:
+        """`fn(*args)` on the answering thread: the one way the front ends take work (answers,
+        summaries, charts, reloads: milliseconds to seconds of pure Python) off the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
+
     async def ask(
         self,
         question: str,
@@ -44,9 +56,7 @@ class Asker:
         channel_id: int | None = None,
     ) -> Asked:
         start = time.perf_counter()
-        # Tokenising and scoring take milliseconds to tens of them: never on the event loop.
-        loop = asyncio.get_running_loop()
-        answer = await loop.run_in_executor(self._executor, self.knowledge().ask, question)
+        answer = await self.run(self.knowledge().ask, question)
         latency_ms = round((time.perf_counter() - start) * 1000, 2)
         query_id = None
         if self.log is not None:
@@ -70,3 +80,17 @@ class Asker:
                 )
             )
         return Asked(answer, query_id, latency_ms)
+
+
+@contextlib.asynccontextmanager
+async def asker_for(kb: KnowledgeBase, settings: Settings, *, log: bool) -> AsyncIterator[Asker]:
+    """An `Asker` recording into the query log (unless `log` is False), flushed on the way out."""
+    if not log:
+        yield Asker(lambda: kb, None)
+        return
+    query_log = QueryLog(settings.log_db)
+    await query_log.start()
+    try:
+        yield Asker(lambda: kb, query_log)
+    finally:
+        await query_log.close()

@@ -264,8 +264,20 @@ COMMAND_TEXT: dict[str, dict[str, str]] = {
 }
 
 
+def language(tag: str | None) -> str | None:
+    """'en' for any English locale tag (en-US, en-GB), 'ja' for Japanese, None for the rest:
+    the one place a Discord or CLI locale becomes one of our two languages."""
+    tag = (tag or "").lower()
+    if tag.startswith("en"):
+        return "en"
+    if tag.startswith("ja"):
+        return "ja"
+    return None
+
+
 def t(key: str, locale: str | None = None, /, **params: object) -> str:
-    """The message `key` in `locale` ('ja' or 'en'; 'en-US' etc. count as English)."""
-    lang = "en" if (locale or DEFAULT_LOCALE).lower().startswith("en") else "ja"
+    """The message `key` in `locale` ('ja' or 'en'; 'en-US' etc. count as English, others
+    Japanese)."""
+    lang = language(locale or DEFAULT_LOCALE) or DEFAULT_LOCALE
     text = MESSAGES[key].get(lang) or MESSAGES[key][DEFAULT_LOCALE]
     return text.format(**params) if params else text

@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 
-from bot.ratelimit import AnswerSlots, Busy, Cooldown
+from bot.discordbot.ratelimit import AnswerSlots, Busy, Cooldown
 
 
 def test_cooldown_per_user_with_a_fake_clock():

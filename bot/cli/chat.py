@@ -8,7 +8,7 @@ import sys
 from typing import TextIO
 
 from bot.answers.questions import question_problem
-from bot.asking import Asker
+from bot.asking import Asker, asker_for
 from bot.cli.render import answer_text, articles_text
 from bot.cli.summary_cmd import summary_text
 from bot.knowledge_base import KnowledgeBase
@@ -28,8 +28,6 @@ async def run_chat(
     stdout: TextIO | None = None,
 ) -> int:
     """Answer line by line; with stdin not a terminal, answer each line and stop at end of input."""
-    from bot.cli.main import asker_for
-
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty()

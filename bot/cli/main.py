@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import getpass
 import json
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 from bot import __version__
 from bot.answers.questions import question_problem
 from bot.articles import ArticleError
-from bot.asking import Asker
+from bot.asking import asker_for
 from bot.cli import logs_cmd, summary_cmd
+from bot.cli.chat import run_chat
+from bot.cli.render import answer_text
 from bot.knowledge_base import KnowledgeBase
-from bot.querylog import QueryLog
 from bot.ranking.model import ModelError
 from bot.settings import Settings, SettingsError
 from bot.strings import t
@@ -105,10 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         if command == "check":
             return cmd_check(kb, as_json=args.json)
         if command == "chat":
-            from bot.cli.chat import run_chat
-
             return asyncio.run(run_chat(kb, settings, log=not getattr(args, "no_log", False)))
         if command in ("run", "sync"):
+            # discord.py and aiohttp take a while to import: only the Discord front end needs them.
             from bot.discordbot.runner import run
 
             return run(settings, kb, sync_only=command == "sync")
@@ -124,8 +122,6 @@ def main(argv: list[str] | None = None) -> int:
 async def cmd_ask(
     kb: KnowledgeBase, settings: Settings, questions: list[str], *, as_json: bool, log: bool
 ) -> int:
-    from bot.cli.render import answer_text
-
     color = sys.stdout.isatty()
     async with asker_for(kb, settings, log=log) as asker:
         for question in questions:
@@ -155,20 +151,6 @@ async def cmd_ask(
                 text = answer_text(answer, kb.library, color=color)
                 print(f"Q: {question}\n{text}\n", flush=True)
     return 0
-
-
-@contextlib.asynccontextmanager
-async def asker_for(kb: KnowledgeBase, settings: Settings, *, log: bool) -> AsyncIterator[Asker]:
-    """An `Asker` recording into the query log (unless `log` is False), flushed on the way out."""
-    if not log:
-        yield Asker(lambda: kb, None)
-        return
-    query_log = QueryLog(settings.log_db)
-    await query_log.start()
-    try:
-        yield Asker(lambda: kb, query_log)
-    finally:
-        await query_log.close()
 
 
 def cmd_check(kb: KnowledgeBase, *, as_json: bool) -> int:

@@ -13,15 +13,11 @@ from bot.answers.byline import sentence
 from bot.answers.highlight import segments
 from bot.answers.topics import related_articles
 from bot.articles import Article, Library, Section
+from bot.discordbot.limits import DESCRIPTION_LIMIT, FIELD_LIMIT, FOOTER_LIMIT, TITLE_LIMIT
 from bot.strings import t
 from bot.summaries import Summary
 from bot.summaries.model import section_name
 
-TITLE_LIMIT = 256
-DESCRIPTION_LIMIT = 4096
-FIELD_LIMIT = 1024
-FOOTER_LIMIT = 2048
-MESSAGE_LIMIT = 2000
 ANSWER_COLOUR = discord.Colour(0x2B6CB0)
 CANDIDATE_COLOUR = discord.Colour(0x718096)  # grey: related passages, not an answer
 REFUSAL_COLOUR = discord.Colour(0x718096)

@@ -13,16 +13,19 @@ import discord
 from discord.ext import commands
 
 from bot.asking import Asker
-from bot.discordbot.errors import on_app_command_error, reply_ephemeral
+from bot.discordbot.errors import reply_ephemeral, report_command_error
+from bot.discordbot.limits import NO_PINGS
+from bot.discordbot.ratelimit import AnswerSlots, Cooldown
 from bot.discordbot.translator import Translator
 from bot.knowledge_base import KnowledgeBase
 from bot.querylog import QueryLog
-from bot.ratelimit import AnswerSlots, Cooldown
 from bot.settings import Settings
-from bot.strings import COMMAND_TEXT, t
+from bot.strings import COMMAND_TEXT, language, t
 
 log = logging.getLogger(__name__)
-NO_PINGS = discord.AllowedMentions.none()
+# The cogs, each a discord.py extension with `async def setup(bot)`; the log's only with a log.
+EXTENSIONS = ("bot.discordbot.cogs.qa", "bot.discordbot.cogs.browse")
+LOG_EXTENSION = "bot.discordbot.cogs.logs"
 
 
 class AnswerBot(commands.Bot):
@@ -58,18 +61,18 @@ class AnswerBot(commands.Bot):
         self._reload_lock = asyncio.Lock()
 
     async def setup_hook(self) -> None:
-        from bot.discordbot.cogs.browse import Browse
-        from bot.discordbot.cogs.qa import QA
-
         await self.tree.set_translator(Translator())
-        self.tree.on_error = on_app_command_error
-        await self.add_cog(QA(self))
-        await self.add_cog(Browse(self))
+        self.tree.error(self.on_command_error)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
         if self.query_log is not None:
-            from bot.discordbot.cogs.logs import Logs
-
-            await self.add_cog(Logs(self, self.query_log))
+            await self.load_extension(LOG_EXTENSION)
         await self.sync_commands()
+
+    async def on_command_error(
+        self, interaction: discord.Interaction, error: discord.app_commands.AppCommandError
+    ) -> None:
+        await report_command_error(interaction, error, self.locale_of(interaction))
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: messages are handled by the Q&A cog's listener."""
@@ -132,12 +135,10 @@ class AnswerBot(commands.Bot):
 
     def locale_of(self, interaction: discord.Interaction) -> str:
         """Japanese for Japanese clients, English for English ones, else the configured default."""
-        value = interaction.locale.value if interaction.locale else ""
-        if value.startswith("en"):
-            return "en"
-        if value == "ja":
-            return "ja"
-        return self.settings.default_locale
+        return (
+            language(interaction.locale.value if interaction.locale else None)
+            or self.settings.default_locale
+        )
 
     def is_moderator(
         self, member: discord.abc.User, permissions: discord.Permissions | None = None
@@ -156,7 +157,7 @@ class AnswerBot(commands.Bot):
         async with self._reload_lock:
             folder = folder or self.settings.knowledge_dir
             try:
-                kb = await asyncio.to_thread(KnowledgeBase.load, folder)
+                kb = await self.asker.run(KnowledgeBase.load, folder)
             except Exception as e:  # a missing folder, or anything else: keep serving
                 log.exception("reload failed")
                 return False, str(e)

@@ -7,6 +7,7 @@ import logging
 import discord
 from discord import app_commands
 
+from bot.discordbot.limits import NO_PINGS
 from bot.strings import t
 
 log = logging.getLogger(__name__)
@@ -19,22 +20,15 @@ class NotModerator(app_commands.CheckFailure):
 async def reply_ephemeral(interaction: discord.Interaction, text: str) -> None:
     """Reply whether or not the interaction was already answered or deferred."""
     if interaction.response.is_done():
-        await interaction.followup.send(
-            text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-        )
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
     else:
-        await interaction.response.send_message(
-            text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-        )
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
 
-async def on_app_command_error(
-    interaction: discord.Interaction, error: app_commands.AppCommandError
+async def report_command_error(
+    interaction: discord.Interaction, error: app_commands.AppCommandError, locale: str
 ) -> None:
-    from bot.discordbot.client import AnswerBot
-
-    bot = interaction.client
-    locale = bot.locale_of(interaction) if isinstance(bot, AnswerBot) else None
+    """What the bot's `@tree.error` handler does: the user hears why, the log gets the trace."""
     if isinstance(error, NotModerator | app_commands.MissingPermissions):
         text = t("moderators_only", locale)
     else:

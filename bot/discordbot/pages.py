@@ -6,7 +6,8 @@ import logging
 
 import discord
 
-from bot.discordbot.cards import ANSWER_COLOUR, DESCRIPTION_LIMIT, fit
+from bot.discordbot.cards import ANSWER_COLOUR, fit
+from bot.discordbot.limits import DESCRIPTION_LIMIT, TITLE_LIMIT
 from bot.strings import t
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,9 @@ class PagedView(ExpiringView):
 
     def embed(self) -> discord.Embed:
         embed = discord.Embed(
-            title=fit(self.title, 256), description=self.pages[self.index], colour=ANSWER_COLOUR
+            title=fit(self.title, TITLE_LIMIT),
+            description=self.pages[self.index],
+            colour=ANSWER_COLOUR,
         )
         if len(self.pages) > 1:
             embed.set_footer(text=t("page", self.locale, i=self.index + 1, n=len(self.pages)))

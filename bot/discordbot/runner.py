@@ -13,8 +13,8 @@ import discord
 import yarl
 
 from bot.discordbot.client import AnswerBot
+from bot.discordbot.loopwatch import LoopWatch
 from bot.knowledge_base import KnowledgeBase
-from bot.loopwatch import LoopWatch
 from bot.querylog import QueryLog
 from bot.settings import Settings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from bot.strings import COMMAND_TEXT
+from bot.strings import COMMAND_TEXT, language
 
 
 def text(key: str) -> app_commands.locale_str:
@@ -25,8 +25,5 @@ class Translator(app_commands.Translator):
         key = string.extras.get("key")
         if key is None or key not in COMMAND_TEXT:
             return None
-        if locale == discord.Locale.japanese:
-            return COMMAND_TEXT[key]["ja"]
-        if locale.value.startswith("en"):
-            return COMMAND_TEXT[key]["en"]
-        return None
+        lang = language(locale.value)
+        return COMMAND_TEXT[key][lang] if lang else None

@@ -3,7 +3,7 @@
 matplotlib is imported inside the functions: it takes a while to import, and only the stats
 command needs it. Labels are bilingual when fontconfig has a Japanese font and English-only
 otherwise, and a title with characters no font has is replaced, so the chart never shows tofu.
-Rendering takes a few hundred milliseconds: call it through `asyncio.to_thread` from the bot.
+Rendering takes a few hundred milliseconds: the bot calls it through `Asker.run`, off the loop.
 """
 
 from __future__ import annotations

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.discordbot import cards
-from bot.discordbot.client import NO_PINGS, AnswerBot
 from bot.discordbot.errors import NotModerator
+from bot.discordbot.limits import AUTOCOMPLETE_LIMIT, MESSAGE_LIMIT, NO_PINGS
 from bot.discordbot.pages import PagedView, paginate
 from bot.discordbot.translator import text
 from bot.strings import t
 from bot.summaries import SummaryError, summarize
 
-AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
+if TYPE_CHECKING:
+    from bot.discordbot.client import AnswerBot
 
 
 class Browse(commands.Cog):
@@ -51,11 +52,10 @@ class Browse(commands.Cog):
         locale = self.bot.locale_of(interaction)
         kb = self.bot.kb
         try:
-            result = await self.bot.loop.run_in_executor(
-                None,
+            result = await self.bot.asker.run(
                 lambda: summarize(
                     kb.library, article, section=section, length=length, analyzer=kb.analyzer
-                ),
+                )
             )
         except SummaryError as e:
             await interaction.response.send_message(
@@ -112,7 +112,7 @@ class Browse(commands.Cog):
         locale = self.bot.locale_of(interaction)
         library = self.bot.kb.library
         # An archive of thousands of articles takes tens of milliseconds to lay out: off the loop.
-        blocks = await asyncio.to_thread(cards.article_blocks, library, locale)
+        blocks = await self.bot.asker.run(cards.article_blocks, library, locale)
         pages = paginate(blocks, per_page=5) or [t("no_articles", locale)]
         view = PagedView(t("articles_title", locale), pages, locale)
         await interaction.response.send_message(embed=view.embed(), view=view, ephemeral=True)
@@ -139,6 +139,8 @@ class Browse(commands.Cog):
             message = t("reloaded", locale, articles=len(kb.library.articles), sentences=sentences)
         else:
             message = t("reload_failed", locale, errors=cards.plain(errors))
-        await interaction.followup.send(
-            cards.fit(message, cards.MESSAGE_LIMIT, locale), ephemeral=True
-        )
+        await interaction.followup.send(cards.fit(message, MESSAGE_LIMIT, locale), ephemeral=True)
+
+
+async def setup(bot: AnswerBot) -> None:
+    await bot.add_cog(Browse(bot))

@@ -5,19 +5,23 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discordbot.cards import plain
-from bot.discordbot.client import NO_PINGS, AnswerBot
+from bot.discordbot.cards import fit, plain
 from bot.discordbot.errors import NotModerator
+from bot.discordbot.limits import FIELD_LIMIT, NO_PINGS
 from bot.discordbot.pages import PagedView, paginate
 from bot.discordbot.translator import text
 from bot.querylog import QueryLog, QueryRow
 from bot.querylog.chart import render_daily_chart
 from bot.strings import t
+
+if TYPE_CHECKING:
+    from bot.discordbot.client import AnswerBot
 
 WRITE_TIMEOUT = 10.0
 
@@ -126,11 +130,19 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
         )
         if s.top_questions:
             value = "\n".join(f"{g.count}× {plain(g.question)}" for g in s.top_questions)
-            embed.add_field(name=t("logs_top_questions", locale), value=value[:1024], inline=False)
+            embed.add_field(
+                name=t("logs_top_questions", locale),
+                value=fit(value, FIELD_LIMIT, locale),
+                inline=False,
+            )
         if s.top_sections:
             value = "\n".join(f"{c.count}× {plain(c.section)}" for c in s.top_sections)
-            embed.add_field(name=t("logs_top_sections", locale), value=value[:1024], inline=False)
-        png = await asyncio.to_thread(
+            embed.add_field(
+                name=t("logs_top_sections", locale),
+                value=fit(value, FIELD_LIMIT, locale),
+                inline=False,
+            )
+        png = await self.bot.asker.run(
             render_daily_chart, s.daily, t("logs_stats_title", locale, days=days)
         )
         embed.set_image(url="attachment://stats.png")
@@ -190,3 +202,9 @@ def row_line(r: QueryRow) -> str:
     who = plain(r.user_name or str(r.user_id or "-"))
     where = f" → {plain(r.top_section)}" if r.top_section else ""
     return f"`{r.time[:16].replace('T', ' ')} UTC` {mark} **{who}** [{r.source}] {plain(r.question[:200])}{where}"
+
+
+async def setup(bot: AnswerBot) -> None:
+    """Loaded only when there is a query log (`AnswerBot.setup_hook`)."""
+    assert bot.query_log is not None
+    await bot.add_cog(Logs(bot, bot.query_log))

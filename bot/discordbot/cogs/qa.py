@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -11,12 +12,15 @@ from discord.ext import commands
 
 from bot.answers.questions import looks_like_question, question_problem
 from bot.asking import Asked
-from bot.discordbot.client import NO_PINGS, AnswerBot
 from bot.discordbot.errors import reply_ephemeral
+from bot.discordbot.limits import NO_PINGS
+from bot.discordbot.ratelimit import Busy
 from bot.discordbot.translator import text
 from bot.discordbot.views import AnswerView
-from bot.ratelimit import Busy
 from bot.strings import t
+
+if TYPE_CHECKING:
+    from bot.discordbot.client import AnswerBot
 
 log = logging.getLogger(__name__)
 MENTION = re.compile(r"<@!?(\d+)>")
@@ -153,3 +157,7 @@ class QA(commands.Cog):
             guild_id=guild_id,
             channel_id=channel_id,
         )
+
+
+async def setup(bot: AnswerBot) -> None:
+    await bot.add_cog(QA(bot))
