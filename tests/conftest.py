@@ -1,7 +1,15 @@
-"""Shared fixtures: the bundled knowledge base (built once) and sample articles in both formats."""
+"""Shared fixtures: the bundled knowledge base (built once) and sample articles in both formats.
+
+Tests leave the checkout as they found it: the bundled articles are served from a copy in a
+temporary folder (building an index writes `.index/` beside the articles), every subprocess
+inherits `BOT_KNOWLEDGE_DIR` pointing there, and a session that leaves a new `knowledge/.index/`
+behind fails.
+"""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -65,9 +73,36 @@ url: https://example.org/quantum
 """
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: takes several seconds; CI runs it, `-m 'not slow'` skips it locally"
+    )
+
+
 @pytest.fixture(scope="session")
-def kb() -> KnowledgeBase:
-    return KnowledgeBase.load(BUNDLED_KNOWLEDGE)
+def knowledge_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled articles, copied out of the checkout."""
+    folder = tmp_path_factory.mktemp("knowledge")
+    for path in BUNDLED_KNOWLEDGE.iterdir():
+        if path.is_file():
+            shutil.copy2(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _knowledge_out_of_checkout(knowledge_copy: Path) -> Iterator[None]:
+    index = BUNDLED_KNOWLEDGE / ".index"
+    existed = index.exists()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BOT_KNOWLEDGE_DIR", str(knowledge_copy))
+        yield
+    if not existed and index.exists():
+        raise AssertionError(f"a test wrote {index} into the checkout")
+
+
+@pytest.fixture(scope="session")
+def kb(knowledge_copy: Path) -> KnowledgeBase:
+    return KnowledgeBase.load(knowledge_copy)
 
 
 @pytest.fixture

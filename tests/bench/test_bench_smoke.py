@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = {
     "articles",
@@ -20,6 +22,7 @@ KEYS = {
 }
 
 
+@pytest.mark.slow
 def test_bench_run_at_100_articles(tmp_path):
     proc = subprocess.run(
         [sys.executable, "bench/run.py", "--articles", "100", "--json", "--out", str(tmp_path)],

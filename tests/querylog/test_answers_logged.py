@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.asking import Asker
 from bot.querylog import QueryLog
 
@@ -14,6 +16,7 @@ QUESTIONS = [
 ]
 
 
+@pytest.mark.slow
 async def test_a_thousand_concurrent_questions_make_exactly_a_thousand_rows(kb, db_path, sql):
     log = QueryLog(db_path)
     await log.start()
