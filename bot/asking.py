@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from bot.answers import Answer
 from bot.knowledge_base import KnowledgeBase
-from bot.querylog import QueryEntry, QueryLog
+from bot.querylog import QueryEntry, QueryLog, Source
 from bot.settings import Settings
 
 T = TypeVar("T")
@@ -49,7 +49,7 @@ class Asker:
         self,
         question: str,
         *,
-        source: str,
+        source: Source,
         user_id: int | None = None,
         user_name: str | None = None,
         guild_id: int | None = None,

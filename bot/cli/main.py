@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TypedDict
 
 from bot import __version__
 from bot.answers.questions import question_problem
@@ -153,9 +154,33 @@ async def cmd_ask(
     return 0
 
 
+class SectionRow(TypedDict):
+    """One section in `check`'s report (a JSON object in `--json`)."""
+
+    index: int
+    heading: str
+    paragraphs: int
+    sentences: int
+
+
+class ArticleRow(TypedDict):
+    """One article in `check`'s report (a JSON object in `--json`)."""
+
+    id: str
+    file: str
+    format: str
+    title: str
+    author: str | None
+    date: str | None
+    sections: list[SectionRow]
+    paragraphs: int
+    sentences: int
+    warnings: list[str]
+
+
 def cmd_check(kb: KnowledgeBase, *, as_json: bool) -> int:
     lib = kb.library
-    rows = [
+    rows: list[ArticleRow] = [
         {
             "id": a.id,
             "file": a.path.name,

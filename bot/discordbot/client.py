@@ -38,7 +38,6 @@ class AnswerBot(commands.Bot):
         query_log: QueryLog | None,
         *,
         sync_global: bool | None = None,
-        **options: object,
     ) -> None:
         intents = discord.Intents.default()
         # Privileged; only needed to read questions in Q&A channels without a mention.
@@ -48,7 +47,6 @@ class AnswerBot(commands.Bot):
             intents=intents,
             allowed_mentions=NO_PINGS,
             help_command=None,
-            **options,
         )
         self.settings = settings
         self.kb = kb
@@ -62,16 +60,18 @@ class AnswerBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(Translator())
-        self.tree.error(self.on_command_error)
+        self.tree.error(self.on_tree_error)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.query_log is not None:
             await self.load_extension(LOG_EXTENSION)
         await self.sync_commands()
 
-    async def on_command_error(
+    async def on_tree_error(
         self, interaction: discord.Interaction, error: discord.app_commands.AppCommandError
     ) -> None:
+        """Errors of the slash commands. Not `on_command_error`: that name is `commands.Bot`'s
+        handler for prefix commands, which take a Context, and this bot has none."""
         await report_command_error(interaction, error, self.locale_of(interaction))
 
     async def on_message(self, message: discord.Message) -> None:

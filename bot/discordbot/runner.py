@@ -51,6 +51,9 @@ def run(settings: Settings, kb: KnowledgeBase, *, sync_only: bool = False) -> in
 
 
 async def _serve(settings: Settings, kb: KnowledgeBase, *, sync_only: bool) -> int:
+    token = settings.discord_token
+    if not token:  # `run` has told the user and returned before getting here
+        raise RuntimeError("_serve needs settings.discord_token; run() checks it first")
     query_log = QueryLog(settings.log_db)
     await query_log.start()
     retention = None
@@ -67,7 +70,7 @@ async def _serve(settings: Settings, kb: KnowledgeBase, *, sync_only: bool) -> i
     if sync_only:
         bot.add_listener(_stop_when_ready(stop), "on_ready")
     try:
-        runner = asyncio.create_task(bot.start(settings.discord_token))
+        runner = asyncio.create_task(bot.start(token))
         stopper = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
         if runner in done:

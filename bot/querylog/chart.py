@@ -33,11 +33,11 @@ _LABELS = {
 def japanese_font() -> Path | None:
     """A font with Japanese glyphs: the IPAexGothic that matplotlib-fontja ships (so charts are
     Japanese on any machine), else one fontconfig reports, or None."""
-    bundled = (
-        Path(importlib.util.find_spec("matplotlib_fontja").origin).parent / "fonts" / "ipaexg.ttf"
-    )
-    if bundled.is_file():
-        return bundled
+    spec = importlib.util.find_spec("matplotlib_fontja")
+    if spec is not None and spec.origin is not None:
+        bundled = Path(spec.origin).parent / "fonts" / "ipaexg.ttf"
+        if bundled.is_file():
+            return bundled
     try:
         listing = subprocess.run(
             ["fc-list", ":lang=ja", "file"], capture_output=True, text=True, timeout=10, check=False
@@ -62,7 +62,7 @@ def _fonts() -> tuple[list[str], frozenset[int], bool]:
     from matplotlib.ft2font import FT2Font
 
     families = [_LATIN_FAMILY]
-    files = [font_manager.findfont(_LATIN_FAMILY)]
+    files: list[str] = [font_manager.findfont(_LATIN_FAMILY)]
     japanese = japanese_font()
     if japanese is not None:
         font_manager.fontManager.addfont(str(japanese))

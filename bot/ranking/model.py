@@ -73,15 +73,24 @@ class Linear:
         interactions = bool(data.get("interactions", False))
         n = len(features)
         sizes = (n, n, n + n * (n + 1) // 2 if interactions else n)
-        arrays = [np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "weights")]
+        mean, scale, weights = (
+            np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "weights")
+        )
         if any(
             a.shape != (size,) or not np.isfinite(a).all()
-            for a, size in zip(arrays, sizes, strict=True)
+            for a, size in zip((mean, scale, weights), sizes, strict=True)
         ):
             raise ValueError("mean, scale and weights must be finite, one per feature")
-        if (arrays[1] <= 0).any():
+        if (scale <= 0).any():
             raise ValueError("every scale must be positive")
-        return cls(features, *arrays, float(data["bias"]), interactions)
+        return cls(
+            features,
+            mean=mean,
+            scale=scale,
+            weights=weights,
+            bias=float(data["bias"]),
+            interactions=interactions,
+        )
 
 
 def with_interactions(z: np.ndarray) -> np.ndarray:

@@ -57,7 +57,7 @@ def load(path: Path) -> dict[str, np.ndarray]:
         for info in infos:
             if info.compress_type != zipfile.ZIP_STORED or not info.filename.endswith(".npy"):
                 raise ValueError(f"{info.filename}: not an uncompressed .npy member")
-            fields = LOCAL_HEADER.unpack_from(mapped, info.header_offset)
+            fields = LOCAL_HEADER.unpack_from(mapped.data, info.header_offset)
             f.seek(info.header_offset + LOCAL_HEADER.size + fields[-2] + fields[-1])
             version = np.lib.format.read_magic(f)
             read_header = (

@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import secrets
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -38,10 +39,9 @@ from bot.search.parts import IndexParts
 from bot.text.kinds import KINDS
 from bot.text.tokens import TOKENIZER_VERSION, Analyzer
 
-try:
+# Windows has no fcntl: no lock there; concurrent builders both build, os.replace keeps one.
+if sys.platform != "win32":
     import fcntl
-except ImportError:  # Windows: no lock; concurrent builders both build, os.replace keeps one.
-    fcntl = None
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,17 @@ POSTING_ARRAYS = ("indptr", "doc_ids", "contributions", "doc_len")
 SOURCES = (
     *sorted(Path(articles.__file__).parent.glob("*.py")),
     *sorted(Path(text.__file__).parent.glob("*.py")),
-    *(Path(m.__file__) for m in (bm25, fields, npz, parts, snapshot, units)),
+    *map(
+        Path,
+        (
+            bm25.__file__,
+            fields.__file__,
+            npz.__file__,
+            parts.__file__,
+            snapshot.__file__,
+            units.__file__,
+        ),
+    ),
     Path(__file__),
 )
 STALE_TEMP_SECONDS = 3600
@@ -117,7 +127,10 @@ def load(folder: Path, key: str) -> tuple[Library, IndexParts] | None:
     path = index_path(folder)
     try:
         z = npz.load(path)
-        if _json(z["meta"]).get("key") != key:
+        meta = _json(z["meta"])
+        if not isinstance(meta, dict):
+            raise ValueError("meta is not a JSON object")
+        if meta.get("key") != key:
             log.info("stored index %s is stale; rebuilding", path)
             return None
         library = snapshot.load(_members(z, LIBRARY), folder)
@@ -132,7 +145,8 @@ def load(folder: Path, key: str) -> tuple[Library, IndexParts] | None:
         return None
     for error in library.errors:
         log.error("skipping article: %s", error)
-    return library, IndexParts(unit_arrays, *field_indexes, kinds)
+    lemma, bigram, kanji = field_indexes  # in the order of fields.FIELD_NAMES
+    return library, IndexParts(unit_arrays, lemma, bigram, kanji, kinds)
 
 
 def save(folder: Path, key: str, library: Library, index: IndexParts) -> None:
@@ -207,7 +221,7 @@ def _lock(folder: Path) -> Iterator[None]:
         yield
         return
     with handle:
-        if fcntl is not None:
+        if sys.platform != "win32":
             fcntl.flock(handle, fcntl.LOCK_EX)
         _remove_stale_temporaries(directory)
         yield
@@ -224,7 +238,14 @@ def _remove_stale_temporaries(directory: Path) -> None:
 def _field(z: dict[str, np.ndarray], name: str) -> BM25:
     terms = _json(z[f"{name}_vocabulary"])
     vocabulary = dict(zip(terms, range(len(terms)), strict=True))
-    return BM25(vocabulary, *(z[f"{name}_{a}"] for a in POSTING_ARRAYS), min_idf=parts.MIN_IDF)
+    return BM25(  # the arrays `save` stored under the names in POSTING_ARRAYS
+        vocabulary,
+        indptr=z[f"{name}_indptr"],
+        doc_ids=z[f"{name}_doc_ids"],
+        contributions=z[f"{name}_contributions"],
+        doc_len=z[f"{name}_doc_len"],
+        min_idf=parts.MIN_IDF,
+    )
 
 
 def _check(

@@ -43,7 +43,12 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
     async def _show(self, interaction: discord.Interaction, title: str, lines: list[str]) -> None:
         view = PagedView(title, paginate(lines), self.bot.locale_of(interaction))
         view.message = await interaction.followup.send(
-            embed=view.embed(), view=view, ephemeral=True, allowed_mentions=NO_PINGS
+            embed=view.embed(),
+            view=view,
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+            # What an interaction's followup always does; said here so the type is the message.
+            wait=True,
         )
 
     def _audit(self, interaction: discord.Interaction, action: str, detail: str = "") -> None:
@@ -69,7 +74,9 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         rows = await self.log.recent(
-            count, user_id=user and user.id, channel_id=channel and channel.id
+            count,
+            user_id=user.id if user is not None else None,
+            channel_id=channel.id if channel is not None else None,
         )
         await self._show(
             interaction,

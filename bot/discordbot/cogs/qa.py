@@ -17,6 +17,7 @@ from bot.discordbot.limits import NO_PINGS
 from bot.discordbot.ratelimit import Busy
 from bot.discordbot.translator import text
 from bot.discordbot.views import AnswerView
+from bot.querylog import Source
 from bot.strings import t
 
 if TYPE_CHECKING:
@@ -84,18 +85,27 @@ class QA(commands.Cog):
     def _mentions_me(self, message: discord.Message) -> bool:
         """A written mention of the bot. A reply to the bot with "ping" on also lists it in
         `message.mentions`, but a 「ありがとう」 under an answer is not a question."""
-        me = self.bot.user.id
+        me = self._my_id()
         return any(int(m[1]) == me for m in MENTION.finditer(message.content))
 
     def _qa_channels(self, message: discord.Message) -> set[int]:
         """The configured Q&A channels this message is in (a thread counts as its parent)."""
         channel = message.channel
-        ids = {channel.id, getattr(channel, "parent_id", None)}
+        ids = {channel.id}
+        parent_id: int | None = getattr(channel, "parent_id", None)
+        if parent_id is not None:
+            ids.add(parent_id)
         return ids & set(self.bot.settings.qa_channel_ids)
+
+    def _my_id(self) -> int:
+        """The bot's user id; `on_message` returns before this is asked if not logged in yet."""
+        if self.bot.user is None:
+            raise RuntimeError("the bot is not logged in yet")
+        return self.bot.user.id
 
     def _question_in(self, message: discord.Message) -> str | None:
         """The question a message asks the bot, or None when it isn't one for us."""
-        me = self.bot.user.id
+        me = self._my_id()
         if self._mentions_me(message):
             return MENTION.sub(lambda m: "" if int(m[1]) == me else m[0], message.content).strip()
         if message.guild is None:
@@ -111,7 +121,9 @@ class QA(commands.Cog):
             await message.reply(refusal, allowed_mentions=NO_PINGS, mention_author=False)
             return
         in_qa_channel = bool(message.guild and self._qa_channels(message))
-        source = "channel" if in_qa_channel and not self._mentions_me(message) else "mention"
+        source: Source = (
+            "channel" if in_qa_channel and not self._mentions_me(message) else "mention"
+        )
         try:
             async with self.bot.slots.hold():
                 async with message.channel.typing():
@@ -119,7 +131,7 @@ class QA(commands.Cog):
                         question,
                         source,
                         message.author,
-                        message.guild and message.guild.id,
+                        message.guild.id if message.guild is not None else None,
                         message.channel.id,
                     )
                 view = AnswerView(self.bot, question, asked, locale)
@@ -144,7 +156,7 @@ class QA(commands.Cog):
     async def _answer(
         self,
         question: str,
-        source: str,
+        source: Source,
         user: discord.abc.User,
         guild_id: int | None,
         channel_id: int | None,
