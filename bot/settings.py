@@ -108,7 +108,8 @@ class Settings:
             load_dotenv(PROJECT_ROOT / ".env", override=False)
             load_dotenv(override=False)  # a .env in the working directory too
             env = os.environ
-        locale = env.get("BOT_DEFAULT_LOCALE", "ja").strip() or "ja"
+        default = cls()  # the defaults are the fields' own, written once above
+        locale = env.get("BOT_DEFAULT_LOCALE", "").strip() or default.default_locale
         if locale not in ("ja", "en"):
             raise SettingsError(f"BOT_DEFAULT_LOCALE: '{locale}' is not one of ja, en")
         token = env.get("DISCORD_TOKEN", "").strip() or None
@@ -119,15 +120,19 @@ class Settings:
                 f"BOT_LOG_LEVEL: '{level}' is not one of DEBUG, INFO, WARNING, ERROR"
             )
         return cls(
-            knowledge_dir=_path(env, "BOT_KNOWLEDGE_DIR", BUNDLED_KNOWLEDGE),
-            log_db=_path(env, "BOT_LOG_DB", DEFAULT_LOG_DB),
+            knowledge_dir=_path(env, "BOT_KNOWLEDGE_DIR", default.knowledge_dir),
+            log_db=_path(env, "BOT_LOG_DB", default.log_db),
             log_retention_days=retention or None,
             discord_token=token,
             discord_guild_ids=_ids(env, "DISCORD_GUILD_IDS"),
             qa_channel_ids=_ids(env, "DISCORD_QA_CHANNEL_IDS"),
             moderator_role_id=_optional_id(env, "DISCORD_MODERATOR_ROLE_ID"),
-            user_cooldown_seconds=_number(env, "BOT_USER_COOLDOWN_SECONDS", 10.0),
-            max_concurrent_answers=_whole(env, "BOT_MAX_CONCURRENT_ANSWERS", 32, minimum=1),
+            user_cooldown_seconds=_number(
+                env, "BOT_USER_COOLDOWN_SECONDS", default.user_cooldown_seconds
+            ),
+            max_concurrent_answers=_whole(
+                env, "BOT_MAX_CONCURRENT_ANSWERS", default.max_concurrent_answers, minimum=1
+            ),
             default_locale=locale,
             discord_api_base=_url(env, "DISCORD_API_BASE", ("http", "https")),
             discord_gateway_url=_url(env, "DISCORD_GATEWAY_URL", ("ws", "wss")),

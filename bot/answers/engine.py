@@ -21,7 +21,7 @@ from bot.answers.byline import Headers, header_passage
 from bot.answers.expected import expected_type
 from bot.answers.highlight import matched_spans
 from bot.answers.metadata import metadata_field, strip_field_words
-from bot.answers.model import Answer, Citation, Passage
+from bot.answers.model import Answer, AnswerKind, Citation, Passage
 from bot.answers.questions import clean_question
 from bot.articles import Article, Library
 from bot.ranking.features import QuestionShape, question_features, window_features
@@ -96,25 +96,25 @@ class Answerer:
     def answer(self, question: str, k: int = PASSAGES) -> Answer:
         text = clean_question(question)
         if not text:
-            return Answer(question, False, "invalid")
+            return Answer(question, False, AnswerKind.INVALID)
         if named := self.headers.named(text):
             # 「ボルダチェフとは誰」: a name from a header is answered from that header.
-            return Answer(question, True, "metadata", named[:PASSAGES], coverage=1.0)
+            return Answer(question, True, AnswerKind.METADATA, named[:PASSAGES], coverage=1.0)
         field = metadata_field(text, self.analyzer.lemmas)
         if field is not None:
             header_only = not self.analyzer.lemmas(strip_field_words(text))
             passages = self._metadata_passages(self._articles_meant(text, header_only), field)
             if len(passages) > PASSAGES:
                 # 「この記事は誰が書いた」 naming none of many: which is meant is the user's call.
-                return Answer(question, False, "which_article")
+                return Answer(question, False, AnswerKind.WHICH_ARTICLE)
             if passages:
-                return Answer(question, True, "metadata", passages, coverage=1.0)
+                return Answer(question, True, AnswerKind.METADATA, passages, coverage=1.0)
             # Asked who wrote it and nothing else, and the header doesn't say: searching the
             # text for 「書いた」 would quote any sentence that happens to share a word. A
             # question that also asks about the content (「記事によると、プーチンはいつ訪れた」)
             # is searched.
             if header_only:
-                return Answer(question, False, "no_metadata")
+                return Answer(question, False, AnswerKind.NO_METADATA)
         if _LATIN.search(text) and not _JAPANESE.search(text):
             return self._answer_english(question, text, k)
         return self._answer_japanese(question, text, k)
@@ -122,15 +122,15 @@ class Answerer:
     def _answer_japanese(self, question: str, text: str, k: int) -> Answer:
         terms = self.index.query_terms(text)
         if terms.empty:
-            return Answer(question, False, "invalid")
+            return Answer(question, False, AnswerKind.INVALID)
         unknown, _, _ = self.unknown_terms(text)
         ranking = self.rank(text, terms, k)
         if ranking is None:
-            return Answer(question, False, "refused", unknown_terms=unknown)
+            return Answer(question, False, AnswerKind.REFUSED, unknown_terms=unknown)
         return Answer(
             question,
             ranking.answered,
-            "passage" if ranking.answered else "refused",
+            AnswerKind.PASSAGE if ranking.answered else AnswerKind.REFUSED,
             tuple(self._passage(h) for h in ranking.hits),
             unknown_terms=unknown,
             coverage=ranking.coverage,
@@ -224,15 +224,15 @@ class Answerer:
             if fallback.answered:
                 return fallback
             if not pairs:
-                return Answer(question, False, "refused", language="en")
+                return Answer(question, False, AnswerKind.REFUSED, language="en")
         terms = self.index.terms_of_words([term for _, term in pairs])
         ranking = self.rank(text, terms, k)
         if ranking is None:
-            return Answer(question, False, "refused", language="en", translations=pairs)
+            return Answer(question, False, AnswerKind.REFUSED, language="en", translations=pairs)
         return Answer(
             question,
             False,
-            "crosslingual",
+            AnswerKind.CROSSLINGUAL,
             tuple(self._passage(h) for h in ranking.hits),
             coverage=ranking.coverage,
             language="en",

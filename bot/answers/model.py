@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from typing import Any
 
-from bot.articles.model import Article
+from bot.articles.model import Article, credit
 
 HEADER_SECTION = "記事情報"
 
@@ -29,8 +30,8 @@ class Citation:
 
     def text(self) -> str:
         """`title — section — author, publisher, date`, leaving out what the article lacks."""
-        credit = ", ".join(x for x in (self.author, self.publisher, self.date) if x)
-        return " — ".join(x for x in (self.title, self.section, credit) if x)
+        by = credit(self.author, self.publisher, self.date)
+        return " — ".join(x for x in (self.title, self.section, by) if x)
 
 
 @dataclass(frozen=True)
@@ -67,22 +68,30 @@ class Passage:
     fact: HeaderFact | None = None
 
 
+class AnswerKind(StrEnum):
+    """How a question was handled (`Answer.kind`); the query log stores the value."""
+
+    PASSAGE = "passage"  # quoted from the text found by search
+    METADATA = "metadata"  # stated from the article's header
+    REFUSED = "refused"  # the articles don't say
+    INVALID = "invalid"  # nothing to search for
+    NO_METADATA = "no_metadata"  # a header question (its author) the header does not answer
+    WHICH_ARTICLE = "which_article"  # a header question naming none of many articles
+    CROSSLINGUAL = "crosslingual"  # an English question's candidates: shown, not an answer
+
+
 @dataclass(frozen=True)
 class Answer:
     """What the bot says to a question: quoted passages best first, or an honest refusal.
 
-    `kind` says how it was answered: `passage` (search), `metadata` (the article's header),
-    `refused` (no evidence), `invalid` (nothing to search for), `no_metadata` (a question about
-    the article's header, e.g. its author, that the header does not answer), `which_article` (a
-    header question naming no article, among more articles than an answer lists: the user is
-    asked which), `crosslingual` (an English question's candidates, found through
-    `translations`: English word, article term; shown, but not an answer). `language` is `en`
-    for a question written in Latin letters only.
+    `kind` says how it was handled (`AnswerKind`); an English question's candidates are found
+    through `translations` (English word, article term). `language` is `en` for a question
+    written in Latin letters only.
     """
 
     question: str
     answered: bool
-    kind: str
+    kind: AnswerKind
     passages: tuple[Passage, ...] = ()
     unknown_terms: tuple[str, ...] = ()
     coverage: float = 0.0
@@ -96,13 +105,15 @@ class Answer:
     @property
     def shows_passages(self) -> bool:
         """Whether front ends show quotes: an answer, or an English question's candidates."""
-        return bool(self.passages) and (self.answered or self.kind == "crosslingual")
+        return bool(self.passages) and (self.answered or self.kind == AnswerKind.CROSSLINGUAL)
 
     @property
     def refusal_key(self) -> str:
         """The message (`bot.strings`) saying why there is no answer: the article is to be
         named, the header lacks it, or the articles don't say."""
-        return self.kind if self.kind in ("no_metadata", "which_article") else "refused"
+        if self.kind in (AnswerKind.NO_METADATA, AnswerKind.WHICH_ARTICLE):
+            return self.kind.value
+        return AnswerKind.REFUSED.value
 
     @property
     def best(self) -> Passage | None:

@@ -117,8 +117,7 @@ class Article:
 
     @property
     def credit(self) -> str:
-        """`author, publisher, date`, leaving out what the article lacks."""
-        return ", ".join(x for x in (self.author, self.publisher, self.date) if x)
+        return credit(self.author, self.publisher, self.date)
 
     def header(self, field_name: str) -> HeaderLine | None:
         return next((h for h in self.header_lines if h.field == field_name), None)
@@ -130,3 +129,8 @@ class Article:
     @property
     def sentence_count(self) -> int:
         return sum(len(p.sentences) for s in self.sections for p in s.paragraphs)
+
+
+def credit(author: str | None, publisher: str | None, date: str | None) -> str:
+    """`author, publisher, date`, leaving out what is missing: how every front end credits."""
+    return ", ".join(x for x in (author, publisher, date) if x)

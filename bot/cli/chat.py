@@ -12,6 +12,7 @@ from bot.asking import Asker, asker_for
 from bot.cli.render import answer_text, articles_text
 from bot.cli.summary_cmd import summary_text
 from bot.knowledge_base import KnowledgeBase
+from bot.presentation import summary_error_text
 from bot.settings import Settings
 from bot.strings import t
 from bot.summaries import LENGTHS, SummaryError, summarize
@@ -77,5 +78,5 @@ def summary_reply(kb: KnowledgeBase, words: list[str]) -> str:
             kb.library, article, section=section, length=length, analyzer=kb.analyzer
         )
     except SummaryError as e:
-        return e.message("ja")
+        return summary_error_text(e, "ja")
     return summary_text(summary)

@@ -11,6 +11,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from bot.presentation import rate_text, row_mark
 from bot.querylog import QueryLog, QueryRow, Stats
 from bot.querylog.chart import render_daily_chart
 from bot.querylog.schema import SchemaError
@@ -114,7 +115,7 @@ def _emit_rows(rows: list[QueryRow], as_json: bool) -> None:
         _json_lines(rows)
         return
     for r in rows:
-        mark = "✓" if r.answered else "~" if r.kind == "crosslingual" else "✗"
+        mark = row_mark(r.answered, r.kind)
         where = r.top_section or "-"
         print(
             f"{r.time}  {mark} [{r.source}] {r.user_name or r.user_id or '-'}: {r.question}  → {where}"
@@ -124,7 +125,7 @@ def _emit_rows(rows: list[QueryRow], as_json: bool) -> None:
 
 
 def stats_text(stats: Stats) -> str:
-    rate = f"{stats.answer_rate:.0%}" if stats.answer_rate is not None else "-"
+    rate = rate_text(stats.answer_rate)
     lines = [
         f"期間 / period: {stats.days} days since {stats.since}",
         f"質問 / questions: {stats.total}  回答 / answered: {stats.answered}  "

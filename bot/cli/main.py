@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from bot import __version__
+from bot.answers.model import AnswerKind
 from bot.answers.questions import question_problem
 from bot.articles import ArticleError
 from bot.asking import asker_for
@@ -137,7 +138,7 @@ async def cmd_ask(
                         {
                             "question": question,
                             "answered": False,
-                            "kind": "invalid",
+                            "kind": AnswerKind.INVALID,
                             "passages": [],
                             "problem": problem[0],
                         },

@@ -5,8 +5,10 @@ from __future__ import annotations
 from bot.answers import Answer, Passage
 from bot.answers.byline import sentence
 from bot.answers.highlight import segments
+from bot.answers.model import AnswerKind
 from bot.answers.topics import related_articles
 from bot.articles import Library
+from bot.presentation import refusal_lines, section_name
 from bot.strings import t
 
 BOLD, RESET = "\033[1m", "\033[0m"
@@ -35,9 +37,9 @@ def passage_text(p: Passage, *, color: bool, locale: str = "ja") -> str:
 
 def answer_text(answer: Answer, library: Library, *, color: bool, locale: str = "ja") -> str:
     """The best passage and the other candidates, or a refusal that says what the articles cover."""
-    if answer.kind == "invalid":
-        return t("invalid", locale)
-    if answer.kind == "metadata":
+    if answer.kind == AnswerKind.INVALID:
+        return "\n".join(refusal_lines(answer, locale))
+    if answer.kind == AnswerKind.METADATA:
         # One answer per article asked about (several when none was named), not candidates.
         return "\n".join(passage_text(p, color=color, locale=locale) for p in answer.passages)
     if answer.shows_passages:
@@ -53,11 +55,7 @@ def answer_text(answer: Answer, library: Library, *, color: bool, locale: str = 
 
 
 def refusal_text(answer: Answer, library: Library, locale: str = "ja") -> str:
-    lines = [t(answer.refusal_key, locale)]
-    if answer.language == "en" and not answer.translations:
-        lines.append(t("ask_in_japanese", locale))
-    if answer.unknown_terms:
-        lines.append(t("unknown_terms", locale, terms="」「".join(answer.unknown_terms)))
+    lines = refusal_lines(answer, locale)
     if not library.articles:
         lines.append(t("no_articles", locale))
         return "\n".join(lines)
@@ -78,5 +76,5 @@ def articles_text(library: Library, locale: str = "ja") -> str:
     for a in library.articles:
         out.append(f"[{a.id}] {a.title} — {a.credit}")
         for s in a.sections:
-            out.append(f"   {s.index}. {t('lead', locale) if s.is_lead else s.heading}")
+            out.append(f"   {s.index}. {section_name(s.index, s.heading, locale)}")
     return "\n".join(out)

@@ -7,9 +7,9 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from bot.presentation import section_name, summary_error_text
 from bot.strings import t
 from bot.summaries import LENGTHS, Summary, SummaryError, summarize
-from bot.summaries.model import section_name
 
 if TYPE_CHECKING:
     from bot.knowledge_base import KnowledgeBase
@@ -50,7 +50,10 @@ def run(args: argparse.Namespace, kb: KnowledgeBase) -> int:
             analyzer=kb.analyzer,
         )
     except SummaryError as e:
-        print(f"エラー: {e.message('ja')}\nerror: {e.message('en')}", file=sys.stderr)
+        print(
+            f"エラー: {summary_error_text(e, 'ja')}\nerror: {summary_error_text(e, 'en')}",
+            file=sys.stderr,
+        )
         return 2
     if args.json:
         print(json.dumps(summary.to_json(), ensure_ascii=False))

@@ -11,12 +11,13 @@ from discord.utils import escape_markdown
 from bot.answers import Answer, Passage
 from bot.answers.byline import sentence
 from bot.answers.highlight import segments
+from bot.answers.model import AnswerKind
 from bot.answers.topics import related_articles
 from bot.articles import Article, Library, Section
 from bot.discordbot.limits import DESCRIPTION_LIMIT, FIELD_LIMIT, FOOTER_LIMIT, TITLE_LIMIT
+from bot.presentation import refusal_lines, section_name
 from bot.strings import t
 from bot.summaries import Summary
-from bot.summaries.model import section_name
 
 ANSWER_COLOUR = discord.Colour(0x2B6CB0)
 CANDIDATE_COLOUR = discord.Colour(0x718096)  # grey: related passages, not an answer
@@ -57,7 +58,7 @@ def citation_markdown(p: Passage, locale: str | None) -> str:
 
 def answer_embed(question: str, answer: Answer, index: int, locale: str | None) -> discord.Embed:
     """The answer card for candidate `index`: quote, citation, score."""
-    if answer.kind == "metadata" and len(answer.passages) > 1:
+    if answer.kind == AnswerKind.METADATA and len(answer.passages) > 1:
         return metadata_embed(question, answer, locale)
     p = answer.passages[index]
     description = f"> {quote_markdown(p, locale)}"
@@ -107,15 +108,7 @@ def refusal_embed(
     question: str, answer: Answer, library: Library, locale: str | None
 ) -> discord.Embed:
     """A polite refusal that names the words the articles never use and lists what they cover."""
-    lines = [t(answer.refusal_key, locale)]
-    if answer.unknown_terms:
-        lines.append(
-            t("unknown_terms", locale, terms="」「".join(plain(x) for x in answer.unknown_terms))
-        )
-    if answer.language == "en" and not answer.translations:
-        lines.append(t("ask_in_japanese", locale))
-    if answer.kind == "invalid":
-        lines = [t("invalid", locale)]
+    lines = refusal_lines(answer, locale, plain)
     embed = discord.Embed(
         title=fit(f"{t('question', locale)}: {plain(question)}", TITLE_LIMIT, locale),
         description=fit("\n".join(lines), DESCRIPTION_LIMIT, locale),
@@ -146,7 +139,7 @@ def article_blocks(library: Library, locale: str | None) -> list[str]:
     blocks = []
     for a in library.articles:
         sections = "\n".join(
-            f"{s.index}. {t('lead', locale) if s.is_lead else plain(s.heading)}" for s in a.sections
+            f"{s.index}. {plain(section_name(s.index, s.heading, locale))}" for s in a.sections
         )
         blocks.append(
             fit(f"**{plain(a.title)}** (`{a.id}`)\n{plain(a.credit)}\n{sections}\n", 2000, locale)
@@ -155,7 +148,7 @@ def article_blocks(library: Library, locale: str | None) -> list[str]:
 
 
 def section_embed(article: Article, section: Section, locale: str | None) -> discord.Embed:
-    heading = t("lead", locale) if section.is_lead else section.heading
+    heading = section_name(section.index, section.heading, locale)
     embed = discord.Embed(
         title=fit(f"{article.title} — {heading}", TITLE_LIMIT, locale),
         description=fit(

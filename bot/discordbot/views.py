@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.answers.model import AnswerKind
 from bot.asking import Asked
 from bot.discordbot import cards
 from bot.discordbot.pages import ExpiringView
@@ -31,10 +32,12 @@ class AnswerView(ExpiringView):
         self.index = 0
         self.next_candidate.label = t("next_candidate", locale)
         self.whole_section.label = t("whole_section", locale)
-        many = len(asked.answer.passages) > 1 and asked.answer.kind != "metadata"  # one card
+        many = (
+            len(asked.answer.passages) > 1 and asked.answer.kind != AnswerKind.METADATA
+        )  # one card
         if not asked.answer.shows_passages or not many:
             self.remove_item(self.next_candidate)
-        if not asked.answer.shows_passages or asked.answer.kind == "metadata":
+        if not asked.answer.shows_passages or asked.answer.kind == AnswerKind.METADATA:
             self.remove_item(self.whole_section)
 
     def embed(self) -> discord.Embed:

@@ -8,16 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.articles.model import LEAD_HEADING
-from bot.strings import t
-
 Length = Literal["short", "long", "outline"]
 LENGTHS: tuple[Length, ...] = ("short", "long", "outline")
-
-
-def section_name(index: int, heading: str, locale: str | None) -> str:
-    """The heading, or the word for "lead" in the reader's language for the lead section."""
-    return t("lead", locale) if (index, heading) == (0, LEAD_HEADING) else heading
 
 
 @dataclass(frozen=True)
@@ -70,14 +62,10 @@ class Summary:
 
 
 class SummaryError(LookupError):
-    """A request that names no existing article, section or length; `message` says what exists."""
+    """A request that names no existing article, section or length: the message's key and what
+    it names (what exists), worded in the reader's language by `bot.presentation`."""
 
     def __init__(self, message_key: str, /, **params: object) -> None:
         self.message_key = message_key
         self.params = params
-        super().__init__(self.message("en"))
-
-    def message(self, locale: str | None = None) -> str:
-        """The error for a reader in `locale`, formatted when shown so each locale gets its own."""
-        # Formatted here, not by `t`: the messages' `{key}` placeholder clashes with `t`'s `key`.
-        return t(self.message_key, locale).format(**self.params)
+        super().__init__(message_key, params)

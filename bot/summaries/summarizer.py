@@ -7,7 +7,6 @@ article order. Nothing is generated, so every sentence can be quoted verbatim wi
 
 from __future__ import annotations
 
-from datetime import date
 from functools import lru_cache
 
 import numpy as np
@@ -52,7 +51,7 @@ def find_article(library: Library, key: str | None) -> Article:
     if not library.articles:
         raise SummaryError("no_articles")
     if key is None or not key.strip():
-        return max(library.articles, key=_date)
+        return max(library.articles, key=lambda a: a.date_order)
     found = library.get(key)
     if found is None:
         ids = ", ".join(a.id for a in library.articles)
@@ -67,14 +66,6 @@ def find_section(article: Article, key: int | str) -> Section:
         listing = ", ".join(f"{s.index}. {s.heading}" for s in article.sections)
         raise SummaryError("unknown_section", article=article.id, key=key, sections=listing)
     return found
-
-
-def _date(article: Article) -> date:
-    """Sort key: the header date, with undated or unreadable dates oldest."""
-    try:
-        return date.fromisoformat((article.date or "")[:10])
-    except ValueError:
-        return date.min
 
 
 @lru_cache(maxsize=CACHE_SIZE)

@@ -7,6 +7,7 @@ import pytest
 
 from bot.articles import Article, load_library
 from bot.articles.model import LEAD_HEADING
+from bot.presentation import summary_error_text
 from bot.summaries import Summary, SummaryError, find_article, summarize
 from tests.summaries.helpers import build
 
@@ -132,17 +133,19 @@ def test_our_own_article_leads_with_its_opening_and_keeps_its_flagged_conclusion
 def test_unknown_article_section_and_length_name_what_exists(kb, seed, analyzer):
     with pytest.raises(SummaryError) as e:
         summarize(kb.library, "no-such-article", analyzer=analyzer)
-    assert "no-such-article" in e.value.message("ja")
-    assert "alaska-old-world-order" in e.value.message("ja")
-    assert "alaska-old-world-order" in e.value.message("en")
+    assert "no-such-article" in summary_error_text(e.value, "ja")
+    assert "alaska-old-world-order" in summary_error_text(e.value, "ja")
+    assert "alaska-old-world-order" in summary_error_text(e.value, "en")
     with pytest.raises(SummaryError) as e:
         summarize(seed, section="存在しない節", analyzer=analyzer)
-    assert "存在しない節" in e.value.message() and "対話の新たな基盤" in e.value.message()
+    assert "存在しない節" in summary_error_text(
+        e.value
+    ) and "対話の新たな基盤" in summary_error_text(e.value)
     with pytest.raises(SummaryError, match="short, long, outline"):
         summarize(seed, length="medium", analyzer=analyzer)
     with pytest.raises(SummaryError) as e:
         summarize(seed, section=99, analyzer=analyzer)
-    assert "5. 次に何が起こるか" in e.value.message()
+    assert "5. 次に何が起こるか" in summary_error_text(e.value)
 
 
 def test_library_lookup_defaults_to_the_newest_article(folder: Path, rail_folder: Path):

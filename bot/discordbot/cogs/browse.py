@@ -13,6 +13,7 @@ from bot.discordbot.errors import NotModerator
 from bot.discordbot.limits import AUTOCOMPLETE_LIMIT, MESSAGE_LIMIT, NO_PINGS
 from bot.discordbot.pages import PagedView, paginate
 from bot.discordbot.translator import text
+from bot.presentation import section_name, summary_error_text
 from bot.strings import t
 from bot.summaries import SummaryError, summarize
 
@@ -59,7 +60,7 @@ class Browse(commands.Cog):
             )
         except SummaryError as e:
             await interaction.response.send_message(
-                e.message(locale), ephemeral=True, allowed_mentions=NO_PINGS
+                summary_error_text(e, locale), ephemeral=True, allowed_mentions=NO_PINGS
             )
             return
         await interaction.response.send_message(
@@ -98,7 +99,7 @@ class Browse(commands.Cog):
         needle = current.strip()
         out = []
         for s in article.sections:
-            heading = t("lead", locale) if s.is_lead else s.heading
+            heading = section_name(s.index, s.heading, locale)
             if needle in heading or needle == str(s.index):
                 out.append(
                     app_commands.Choice(

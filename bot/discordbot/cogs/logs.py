@@ -16,6 +16,7 @@ from bot.discordbot.errors import NotModerator
 from bot.discordbot.limits import FIELD_LIMIT, NO_PINGS
 from bot.discordbot.pages import PagedView, paginate
 from bot.discordbot.translator import text
+from bot.presentation import rate_text, row_mark
 from bot.querylog import QueryLog, QueryRow
 from bot.querylog.chart import render_daily_chart
 from bot.strings import t
@@ -121,7 +122,7 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
         await interaction.response.defer(ephemeral=True, thinking=True)
         self._audit(interaction, "stats", f"days={days}")
         s = await self.log.stats(days)
-        rate = f"{s.answer_rate:.0%}" if s.answer_rate is not None else "-"
+        rate = rate_text(s.answer_rate)
         embed = discord.Embed(
             title=t("logs_stats_title", locale, days=days),
             description=t(
@@ -205,7 +206,7 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
 
 
 def row_line(r: QueryRow) -> str:
-    mark = "✅" if r.answered else "🔤" if r.kind == "crosslingual" else "❌"
+    mark = row_mark(r.answered, r.kind, emoji=True)
     who = plain(r.user_name or str(r.user_id or "-"))
     where = f" → {plain(r.top_section)}" if r.top_section else ""
     return f"`{r.time[:16].replace('T', ' ')} UTC` {mark} **{who}** [{r.source}] {plain(r.question[:200])}{where}"

@@ -1,0 +1,67 @@
+"""What the front ends say, before any markup: the lines of a refusal, the mark of a log row,
+an answer rate, a section's name.
+
+The console, the command line and Discord differ in markup only (ANSI bold, Markdown, embeds),
+so the words and their order are decided here once; each front end passes its own `escape`
+for text that came from a user or an article (Discord makes mentions and Markdown inert).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.answers.model import Answer, AnswerKind
+from bot.articles.model import LEAD_HEADING
+from bot.strings import t
+from bot.summaries.model import SummaryError
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def refusal_lines(
+    answer: Answer, locale: str | None, escape: Callable[[str], str] = _same
+) -> list[str]:
+    """Why there is no answer: the reason, the words the articles never use, and for an English
+    question that shared no word with them, a request to ask in Japanese."""
+    if answer.kind == AnswerKind.INVALID:
+        return [t("invalid", locale)]
+    lines = [t(answer.refusal_key, locale)]
+    if answer.unknown_terms:
+        terms = "」「".join(escape(x) for x in answer.unknown_terms)
+        lines.append(t("unknown_terms", locale, terms=terms))
+    if answer.language == "en" and not answer.translations:
+        lines.append(t("ask_in_japanese", locale))
+    return lines
+
+
+# A log row's mark: answered, an English question shown candidates only, refused.
+_MARKS = {"answered": ("✓", "✅"), "crosslingual": ("~", "🔤"), "refused": ("✗", "❌")}
+
+
+def row_mark(answered: bool, kind: str | None, *, emoji: bool = False) -> str:
+    """✓ / ~ / ✗ in a terminal, ✅ / 🔤 / ❌ where emoji show (Discord)."""
+    if answered:
+        status = "answered"
+    elif kind == AnswerKind.CROSSLINGUAL:
+        status = "crosslingual"
+    else:
+        status = "refused"
+    return _MARKS[status][1 if emoji else 0]
+
+
+def rate_text(rate: float | None) -> str:
+    """An answer rate as a whole percentage, '-' when nothing was asked."""
+    return f"{rate:.0%}" if rate is not None else "-"
+
+
+def section_name(index: int, heading: str, locale: str | None) -> str:
+    """The heading, or the word for "lead" in the reader's language for the lead section."""
+    return t("lead", locale) if (index, heading) == (0, LEAD_HEADING) else heading
+
+
+def summary_error_text(error: SummaryError, locale: str | None = None) -> str:
+    """What a summary request got wrong, and what exists instead, in the reader's language."""
+    # Formatted here, not by `t`: the messages' `{key}` placeholder clashes with `t`'s `key`.
+    return t(error.message_key, locale).format(**error.params)

@@ -1,0 +1,25 @@
+"""The words front ends share, decided once."""
+
+from bot.answers.model import Answer, AnswerKind
+from bot.presentation import rate_text, refusal_lines, row_mark
+
+
+def test_refusal_lines_reason_then_unknown_words_then_language_escaped_by_the_caller():
+    answer = Answer("@x Tokyo?", False, AnswerKind.REFUSED, unknown_terms=("@x",), language="en")
+    lines = refusal_lines(answer, "en", lambda s: s.replace("@", "@\u200b"))
+    assert len(lines) == 3
+    assert "@\u200bx" in lines[1] and "@x" not in lines[1]
+    assert lines[0] != lines[2]
+    assert refusal_lines(Answer("", False, AnswerKind.INVALID), "ja") == refusal_lines(
+        Answer("?", False, AnswerKind.INVALID, unknown_terms=("x",)), "ja"
+    )
+
+
+def test_row_marks_and_rates():
+    assert [row_mark(True, "passage"), row_mark(False, "crosslingual"), row_mark(False, None)] == [
+        "✓",
+        "~",
+        "✗",
+    ]
+    assert row_mark(False, "refused", emoji=True) == "❌"
+    assert rate_text(None) == "-" and rate_text(0.5) == "50%"
