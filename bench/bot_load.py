@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.discord_peer import DiscordPeer  # noqa: E402
+from tests.peer import DiscordPeer  # noqa: E402
 
 QUESTIONS = [
     "アンカレッジは最終的な平和だったのか",

@@ -1,4 +1,4 @@
-"""Proof that tests/discord_peer.py can drive a real, unmodified discord.py bot.
+"""Proof that the peer (tests/peer/) can drive a real, unmodified discord.py bot.
 
 The bot here is deliberately defined in this file (not the project bot): these tests pin the
 peer's protocol behaviour, so the project's bot tests can rely on it. Every wait is on a
@@ -22,7 +22,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from tests.discord_peer import (
+from tests.peer import (
     DEFAULT_CHANNEL_ID,
     DEFAULT_GUILD_ID,
     FLAG_EPHEMERAL,
@@ -308,11 +308,11 @@ async def test_unknown_routes_are_404_and_recorded() -> None:
 
 
 async def test_standalone_server_can_be_driven_over_http() -> None:
-    """``python -m tests.discord_peer`` + the /_peer control API drive a bot in-process here."""
+    """``python -m tests.peer`` + the /_peer control API drive a bot in-process here."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.discord_peer",
+        "tests.peer",
         "--port",
         "0",
         cwd=REPO,
@@ -362,7 +362,7 @@ async def test_standalone_server_can_be_driven_over_http() -> None:
 
 
 def test_script_form_prints_its_url() -> None:
-    script = Path(__file__).with_name("discord_peer.py")
+    script = Path(__file__).with_name("peer")  # the package directory, run as a script
     with subprocess.Popen(
         [sys.executable, str(script), "--port", "0", "--quiet"], stdout=subprocess.PIPE, text=True
     ) as proc:

@@ -12,7 +12,7 @@ import pytest
 from bot.discordbot.client import AnswerBot
 from bot.querylog import QueryLog
 from bot.settings import Settings
-from tests.discord_peer import DEFAULT_CHANNEL_ID, DEFAULT_GUILD_ID, DiscordPeer, run_bot
+from tests.peer import DEFAULT_CHANNEL_ID, DEFAULT_GUILD_ID, DiscordPeer, run_bot
 
 
 @pytest.fixture

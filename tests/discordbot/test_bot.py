@@ -8,8 +8,8 @@ import discord
 from discord import app_commands
 
 from bot.discordbot.cogs import qa
-from tests.discord_peer import DEFAULT_CHANNEL_ID, DEFAULT_GUILD_ID, FLAG_EPHEMERAL
 from tests.discordbot.conftest import button
+from tests.peer import DEFAULT_CHANNEL_ID, DEFAULT_GUILD_ID, FLAG_EPHEMERAL
 
 ANSWERABLE = "アンカレッジは最終的な平和だったのか"
 

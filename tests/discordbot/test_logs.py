@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from tests.discord_peer import FLAG_EPHEMERAL
+from tests.peer import FLAG_EPHEMERAL
 
 ANSWERED = "アンカレッジは最終的な平和だったのか"
 REFUSED = "ビットコインの価格はいくらですか"

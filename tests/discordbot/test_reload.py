@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.knowledge_base import KnowledgeBase
 from tests.conftest import MARKDOWN
-from tests.discord_peer import FLAG_EPHEMERAL
+from tests.peer import FLAG_EPHEMERAL
 
 
 async def test_reload_adds_articles_and_survives_a_bad_file(settings, start_bot, folder: Path):

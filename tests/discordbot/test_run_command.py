@@ -7,7 +7,7 @@ import signal
 import sqlite3
 from pathlib import Path
 
-from tests.discord_peer import DiscordPeer
+from tests.peer import DiscordPeer
 
 
 async def start_process(
