@@ -13,6 +13,7 @@ words of a title name its article: 「インドの記事を書いたのは誰」
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
 from bot.answers.metadata import SOURCES
 from bot.answers.model import HEADER_SECTION, Citation, HeaderFact, Passage
@@ -117,24 +118,44 @@ def _name_keys(name: str) -> set[str]:
 
 class Headers:
     """What a library's headers hold, gathered once: who wrote, translated and published each
-    article, and the words of its titles (to tell which article a question names)."""
+    article, and the words of its titles (to tell which article a question names).
+
+    Nothing here runs the tokenizer before the first answer (at 10,000 articles that took
+    seconds): a question word is known from the headers when it is a piece of a name, and titles
+    are analysed on the first question that needs them (a header question among many articles).
+    """
 
     def __init__(self, library: Library, analyzer: Analyzer) -> None:
+        self.library = library
+        self.analyzer = analyzer
         self.names: list[tuple[Article, str, str]] = []
-        self.titles = [
-            (a, frozenset(analyzer.lemmas(f"{a.title} {a.subtitle or ''}")))
-            for a in library.articles
-        ]
-        lemmas: set[str] = set()
+        parts: set[str] = set()
         for article in library.articles:
             for field in NAME_FIELDS:
                 fact = header_fact(article, field)
                 if fact is None:
                     continue
                 self.names.append((article, field, fact.value))
-                for part in {fact.value, *_SEPARATOR.split(fact.value)}:
-                    lemmas.update(analyzer.lemmas(part))
-        self.lemmas = frozenset(lemmas)
+                parts.update(_key(p) for p in _SEPARATOR.split(fact.value))
+        # Every run of two or more characters of a name part: ボルダチェフ of
+        # ティモフィー・ボルダチェフ, 池田 of 池田こみち.
+        self.pieces = frozenset(
+            part[i:j]
+            for part in parts
+            for i in range(len(part))
+            for j in range(i + 2, len(part) + 1)
+        )
+
+    def knows(self, word: str) -> bool:
+        """Whether `word` is (a piece of) a name the headers give."""
+        return _key(word) in self.pieces
+
+    @cached_property
+    def titles(self) -> list[tuple[Article, frozenset[str]]]:
+        return [
+            (a, frozenset(self.analyzer.lemmas(f"{a.title} {a.subtitle or ''}")))
+            for a in self.library.articles
+        ]
 
     def titled(self, words: list[str]) -> list[Article]:
         """The articles whose titles hold every one of `words` (「インドの記事」: インド)."""

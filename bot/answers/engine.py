@@ -285,7 +285,7 @@ class Answerer:
         return tuple(terms), has_name, sum(len(run) for run in runs)
 
     def _known(self, m: Morpheme) -> bool:
-        if self.index.is_known(m.lemma) or m.lemma in self.headers.lemmas:
+        if self.index.is_known(m.lemma) or self.headers.knows(m.surface):
             return True
         grams = bigrams(m.surface)
         return len(m.surface) > 1 and all(g in self.index.bigram_field.vocabulary for g in grams)
