@@ -14,7 +14,13 @@ from bot.answers.highlight import segments
 from bot.answers.model import AnswerKind
 from bot.answers.topics import related_articles
 from bot.articles import Article, Library, Section
-from bot.discordbot.limits import DESCRIPTION_LIMIT, FIELD_LIMIT, FOOTER_LIMIT, TITLE_LIMIT
+from bot.discordbot.limits import (
+    DESCRIPTION_LIMIT,
+    FIELD_LIMIT,
+    FOOTER_LIMIT,
+    MESSAGE_LIMIT,
+    TITLE_LIMIT,
+)
 from bot.presentation import refusal_lines, section_name
 from bot.strings import t
 from bot.summaries import Summary
@@ -142,7 +148,11 @@ def article_blocks(library: Library, locale: str | None) -> list[str]:
             f"{s.index}. {plain(section_name(s.index, s.heading, locale))}" for s in a.sections
         )
         blocks.append(
-            fit(f"**{plain(a.title)}** (`{a.id}`)\n{plain(a.credit)}\n{sections}\n", 2000, locale)
+            fit(
+                f"**{plain(a.title)}** (`{a.id}`)\n{plain(a.credit)}\n{sections}\n",
+                MESSAGE_LIMIT,
+                locale,
+            )
         )
     return blocks
 
