@@ -253,6 +253,8 @@ class Answerer:
         names = {m.lemma for m in self.analyzer.morphemes(question) if m.is_name}
         return set(matched) <= names
 
+    # Asked twice per question (for the answer and for the models' evidence): analysed once.
+    @functools.lru_cache(maxsize=256)  # noqa: B019 -- one Answerer per library, kept for its life
     def unknown_terms(self, question: str) -> tuple[tuple[str, ...], bool, int]:
         """Nouns of the question that occur nowhere in the articles, whether one is a name, and
         how many words they are.
