@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -47,7 +48,6 @@ from bot.text.tokens import Analyzer  # noqa: E402
 SIZES = (100, 1_000, 10_000)
 SEED_ARTICLE = BUNDLED_KNOWLEDGE / "alaska-old-world-order.txt"
 COLD_STARTS = 3
-ATTEMPTS = 3
 
 
 def say(text: str) -> None:
@@ -101,22 +101,15 @@ def measure(n: int, out: Path, generator: Generator, questions: list[str]) -> di
     folder = write_corpus(out / f"articles-{n}", n, generator)
     questions_file = out / "questions.json"
     questions_file.write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
-    for _ in range(ATTEMPTS):
-        for stale in (folder / store.INDEX_DIR).glob("*"):
-            stale.unlink()
-        say(f"{n:,} articles: building the index")
-        built = probe(folder, questions_file)
-        stored = store.index_path(folder).stat().st_mtime_ns
-        say(f"{n:,} articles: cold starts and questions on the stored index")
-        cold = cold_start_s(folder, questions[0])
-        served = probe(folder, questions_file)
-        # Editing the parsing or tokenizing code makes the stored index stale (it is keyed by
-        # that code), and a rebuild would pass for a slow cold start: measure again.
-        if store.index_path(folder).stat().st_mtime_ns == stored:
-            break
-        say(f"{n:,} articles: the index was rebuilt while measuring (code edited?), again")
-    else:
-        raise SystemExit(f"the index kept being rebuilt ({ATTEMPTS} attempts)")
+    shutil.rmtree(folder / store.INDEX_DIR, ignore_errors=True)
+    say(f"{n:,} articles: building the index")
+    built = probe(folder, questions_file)
+    stored = store.index_path(folder).stat().st_mtime_ns
+    say(f"{n:,} articles: cold starts and questions on the stored index")
+    cold = cold_start_s(folder, questions[0])
+    served = probe(folder, questions_file)
+    if store.index_path(folder).stat().st_mtime_ns != stored:
+        raise SystemExit(f"{folder}: the stored index was rebuilt while measuring cold starts")
     say(f"{n:,} articles: scoring step, ours vs rank-bm25 vs bm25s")
     latencies = served["latencies_ms"]
     return {

@@ -29,7 +29,7 @@ PLAIN = tuple(f.name for f in dataclasses.fields(Article) if f.name not in STRUC
 
 
 def dump(library: Library) -> dict[str, np.ndarray]:
-    """The library as named arrays (JSON and text as UTF-8 bytes), for `bot.search.npz`."""
+    """The library as named arrays (JSON and text as UTF-8 bytes), stored by `bot.search.store`."""
     paragraphs = [p for a in library.articles for s in a.sections for p in s.paragraphs]
     bounds: list[int] = []  # (start, end) of every sentence in the joined text, flat
     loose: dict[int, tuple[str, ...]] = {}  # sentences that are not slices of their paragraph

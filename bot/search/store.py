@@ -1,14 +1,20 @@
-"""The search index persisted next to the articles, in `<knowledge>/.index/index.npz`.
+"""The search index persisted next to the articles, in `<knowledge>/.index/`.
 
 Building the index of a 10,000-article archive takes most of a minute (MeCab over every
-sentence); loading it back takes about a second. The file is one uncompressed `.npz` (numpy
-arrays, read with `allow_pickle=False`; vocabularies and the parsed library as JSON bytes) and
-carries a key: a hash of every file's name, size and modification time in the folder, the
-tokenizer version, this format's version and the source of the code that parses and tokenizes.
-Any change to these makes the stored index stale, and it is rebuilt.
+sentence); loading it back takes about a second. Each array is a plain `.npy` file, memory-mapped
+on load with numpy's own reader (`np.load(mmap_mode="r", allow_pickle=False)`): nothing is read
+until a question touches it, and processes serving the same index share its pages. Vocabularies
+and the parsed library are stored as UTF-8 JSON bytes in arrays too.
 
-Safe to start several processes at once: a complete file is written under a temporary name and
-moved into place with `os.replace` (atomic), and builders take a lock file so that the second one
+`manifest.json` says which files make the index and what it was built from: `FORMAT_VERSION`,
+the tokenizer's version and a hash of every knowledge file's name, size and modification time.
+A change to any of them makes the stored index stale, and it is rebuilt. `FORMAT_VERSION` is
+bumped by hand in the same commit as any change to what parsing or analysis produce;
+tests/search/test_format_version.py fails when that output changes and the version does not.
+
+Safe to start several processes at once: the arrays are written into a new generation folder,
+then the manifest naming it replaces the old one with `os.replace` (atomic), so a reader sees
+the old index or the new one, never a mix. Builders take a lock file so that the second one
 waits for the first and then loads its result instead of building again. A truncated or garbled
 file is logged and rebuilt, never fatal; so is a folder we cannot write (the index then lives
 in memory only).
@@ -23,6 +29,7 @@ import json
 import logging
 import os
 import secrets
+import shutil
 import sys
 import threading
 import time
@@ -31,9 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bot import articles, text
 from bot.articles import Library, load_library
-from bot.search import bm25, fields, npz, parts, snapshot, units
+from bot.search import fields, parts, snapshot, units
 from bot.search.bm25 import BM25
 from bot.search.parts import IndexParts
 from bot.text.kinds import KINDS
@@ -45,50 +51,41 @@ if sys.platform != "win32":
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+# Bump with any change to what parsing, sentence splitting or analysis store (see above).
+FORMAT_VERSION = 3
 INDEX_DIR = ".index"
-INDEX_FILE = "index.npz"
-LIBRARY = "library_"  # prefix of the members that hold the parsed library
+MANIFEST = "manifest.json"
+GENERATION = "generation-"  # prefix of the folders that hold one build's arrays
+LIBRARY = "library_"  # prefix of the arrays that hold the parsed library
 LOCK_FILE = "lock"
 POSTING_ARRAYS = ("indptr", "doc_ids", "contributions", "doc_len")
-# Modules whose code decides what is stored and how it reads back: editing one makes every
-# stored index stale. Query-time code (`bot.search.index`) is left out on purpose, so tuning the
-# ranking does not cost a rebuild.
-SOURCES = (
-    *sorted(Path(articles.__file__).parent.glob("*.py")),
-    *sorted(Path(text.__file__).parent.glob("*.py")),
-    *map(
-        Path,
-        (
-            bm25.__file__,
-            fields.__file__,
-            npz.__file__,
-            parts.__file__,
-            snapshot.__file__,
-            units.__file__,
-        ),
-    ),
-    Path(__file__),
-)
 STALE_TEMP_SECONDS = 3600
 
 
 def index_path(folder: Path) -> Path:
-    return folder / INDEX_DIR / INDEX_FILE
+    """The manifest: replaced (new inode, new mtime) exactly when a new index is stored."""
+    return folder / INDEX_DIR / MANIFEST
 
 
-def fingerprint(folder: Path) -> str:
-    """The key an index of `folder` must carry to be current."""
-    h = hashlib.sha256(f"{FORMAT_VERSION}\0{TOKENIZER_VERSION}\0".encode())
-    for source in SOURCES:
-        h.update(source.read_bytes())
+def knowledge_hash(folder: Path) -> str:
+    """What the stored index must have been built from: every file's name, size and mtime."""
+    h = hashlib.sha256()
     with os.scandir(folder) as entries:
         files = sorted(
             (e.name, e.stat()) for e in entries if not e.name.startswith(".") and e.is_file()
         )
     for name, st in files:
-        h.update(f"\0{name}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+        h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     return h.hexdigest()
+
+
+def expected_manifest(folder: Path) -> dict[str, str | int]:
+    """The manifest fields a current index of `folder` carries."""
+    return {
+        "format": FORMAT_VERSION,
+        "tokenizer": TOKENIZER_VERSION,
+        "knowledge": knowledge_hash(folder),
+    }
 
 
 def load_or_build(folder: Path, analyzer: Analyzer) -> tuple[Library, IndexParts]:
@@ -98,7 +95,7 @@ def load_or_build(folder: Path, analyzer: Analyzer) -> tuple[Library, IndexParts
             "the knowledge base was loaded while an index worker process was starting: a script "
             "that loads it must do so under `if __name__ == '__main__':`"
         )
-    key = fingerprint(folder)
+    key = expected_manifest(folder)
     seen = _stamp(index_path(folder))
     with _gc_paused():
         loaded = load(folder, key)
@@ -122,23 +119,26 @@ def load_or_build(folder: Path, analyzer: Analyzer) -> tuple[Library, IndexParts
         return library, built
 
 
-def load(folder: Path, key: str) -> tuple[Library, IndexParts] | None:
+def load(folder: Path, key: dict[str, str | int]) -> tuple[Library, IndexParts] | None:
     """The stored library and index if present, readable and current; otherwise None."""
     path = index_path(folder)
     try:
-        z = npz.load(path)
-        meta = _json(z["meta"])
-        if not isinstance(meta, dict):
-            raise ValueError("meta is not a JSON object")
-        if meta.get("key") != key:
+        manifest = json.loads(path.read_bytes())
+        if not isinstance(manifest, dict):
+            raise ValueError(f"{MANIFEST} is not a JSON object")
+        if any(manifest.get(field) != value for field, value in key.items()):
             log.info("stored index %s is stale; rebuilding", path)
             return None
+        z = _arrays(path.parent / str(manifest["generation"]), manifest["arrays"])
         library = snapshot.load(_members(z, LIBRARY), folder)
         field_indexes = [_field(z, name) for name in fields.FIELD_NAMES]
         unit_arrays = {name: z[f"units_{name}"] for name in units.FIELDS}
         kinds = z["kinds"]
         _check(library, unit_arrays, field_indexes, kinds)
-    except FileNotFoundError:
+    except FileNotFoundError as e:
+        if e.filename == str(path):
+            return None  # never stored
+        log.warning("stored index %s is unreadable (a file is missing: %s); rebuilding", path, e)
         return None
     except Exception as e:  # any damage to a cache means a rebuild, never a crash
         log.warning("stored index %s is unreadable (%s: %s); rebuilding", path, type(e).__name__, e)
@@ -149,11 +149,51 @@ def load(folder: Path, key: str) -> tuple[Library, IndexParts] | None:
     return library, IndexParts(unit_arrays, lemma, bigram, kanji, kinds)
 
 
-def save(folder: Path, key: str, library: Library, index: IndexParts) -> None:
-    """Write the index atomically; a folder we cannot write only costs a rebuild next start."""
+def save(folder: Path, key: dict[str, str | int], library: Library, index: IndexParts) -> None:
+    """Write the arrays into a new generation, then point the manifest at it (atomically).
+
+    Older generations are removed afterwards: a process that has them mapped keeps its pages
+    (POSIX unlink), and one that read the old manifest but not yet its files finds them gone,
+    which reads as damage and sends it to the lock, where it loads the new generation.
+    A folder we cannot write only costs a rebuild next start.
+    """
     directory = folder / INDEX_DIR
+    arrays = stored_arrays(library, index)
+    generation = f"{GENERATION}{time.time_ns()}-{secrets.token_hex(4)}"
+    staging = directory / f"{generation}.tmp"
+    manifest_tmp = directory / f"{MANIFEST}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    try:
+        staging.mkdir(parents=True)
+        for name, array in arrays.items():
+            np.save(staging / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
+        os.replace(staging, directory / generation)
+        manifest = {**key, "generation": generation, "arrays": sorted(arrays)}
+        manifest_tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
+        os.replace(manifest_tmp, index_path(folder))
+    except OSError as e:
+        log.warning(
+            "cannot store the index in %s (%s); it will be rebuilt next start", directory, e
+        )
+        manifest_tmp.unlink(missing_ok=True)
+        for partial in (staging, directory / generation):
+            shutil.rmtree(partial, ignore_errors=True)
+        return
+    _remove_old_generations(directory, keep=generation)
+
+
+def _remove_old_generations(directory: Path, keep: str) -> None:
+    """Every finished generation but `keep`, and files of the layout before manifests."""
+    for entry in directory.iterdir():
+        if entry.name.startswith(GENERATION) and not entry.name.endswith(".tmp"):
+            if entry.name != keep:
+                shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name == "index.npz":  # FORMAT_VERSION 2 kept everything in one file
+            entry.unlink(missing_ok=True)
+
+
+def stored_arrays(library: Library, index: IndexParts) -> dict[str, np.ndarray]:
+    """Every array an index is stored as, by name: what `FORMAT_VERSION` versions."""
     arrays: dict[str, np.ndarray] = {
-        "meta": _bytes({"key": key, "format": FORMAT_VERSION}),
         **{LIBRARY + name: array for name, array in snapshot.dump(library).items()},
         **{f"units_{name}": index.units[name] for name in units.FIELDS},
         "kinds": index.kinds,
@@ -163,18 +203,7 @@ def save(folder: Path, key: str, library: Library, index: IndexParts) -> None:
     ):
         arrays[f"{name}_vocabulary"] = _bytes(list(field.vocabulary))
         arrays.update({f"{name}_{a}": getattr(field, a) for a in POSTING_ARRAYS})
-    tmp = directory / f"{INDEX_FILE}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    try:
-        directory.mkdir(exist_ok=True)
-        # os.open with 0o666 honours the umask, unlike tempfile's private 0o600.
-        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as f:
-            npz.save(f, arrays)
-        os.replace(tmp, index_path(folder))
-    except OSError as e:
-        log.warning(
-            "cannot store the index in %s (%s); it will be rebuilt next start", directory, e
-        )
-        tmp.unlink(missing_ok=True)
+    return arrays
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
@@ -228,11 +257,15 @@ def _lock(folder: Path) -> Iterator[None]:
 
 
 def _remove_stale_temporaries(directory: Path) -> None:
-    """Temporary files left by builds that died; fresh ones may belong to a lock-less writer."""
+    """Temporary files and folders left by builds that died; fresh ones may belong to a
+    lock-less writer."""
     for tmp in directory.glob("*.tmp"):
         with contextlib.suppress(OSError):
             if time.time() - tmp.stat().st_mtime > STALE_TEMP_SECONDS:
-                tmp.unlink()
+                if tmp.is_dir():
+                    shutil.rmtree(tmp, ignore_errors=True)
+                else:
+                    tmp.unlink()
 
 
 def _field(z: dict[str, np.ndarray], name: str) -> BM25:
@@ -267,6 +300,24 @@ def _check(
             raise ValueError("postings and vocabulary disagree")
         if len(f.doc_ids) and not 0 <= int(f.doc_ids.min()) <= int(f.doc_ids.max()) < n:
             raise ValueError("postings point outside the sentences")
+
+
+def _arrays(generation: Path, names: list[str]) -> dict[str, np.ndarray]:
+    """The arrays the manifest names, memory-mapped read-only; nothing is unpickled.
+
+    Each becomes a plain ndarray view of its map: slices of an `np.memmap` are memmaps too, and
+    making one costs a microsecond, which a query pays for every term it looks up.
+    """
+    if not isinstance(names, list) or not all(
+        isinstance(n, str) and n.isidentifier() for n in names
+    ):
+        raise ValueError(f"{MANIFEST}: 'arrays' is not a list of array names")
+    return {
+        name: np.load(generation / f"{name}.npy", mmap_mode="r", allow_pickle=False).view(
+            np.ndarray
+        )
+        for name in names
+    }
 
 
 def _members(z: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:

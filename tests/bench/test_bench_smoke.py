@@ -42,4 +42,4 @@ def test_bench_run_at_100_articles(tmp_path):
     for key in KEYS - {"articles", "sections"}:
         assert 0 < row[key] < 10_000, key
     assert row["p50_ms"] <= row["p99_ms"]
-    assert (tmp_path / "articles-100" / ".index" / "index.npz").exists()
+    assert (tmp_path / "articles-100" / ".index" / "manifest.json").exists()

@@ -68,34 +68,84 @@ def test_rebuilt_when_an_article_changes_is_added_or_removed(folder, builds):
     assert len(builds) == 4
 
 
-def test_rebuilt_when_a_sidecar_or_the_tokenizer_version_changes(folder, builds, monkeypatch):
+def test_rebuilt_when_a_sidecar_the_tokenizer_or_the_format_version_changes(
+    folder, builds, monkeypatch
+):
     KnowledgeBase.load(folder)
     (folder / "alaska-old-world-order.meta.toml").write_text('title = "別の題"\n', encoding="utf-8")
     assert KnowledgeBase.load(folder).library.get("alaska-old-world-order").title == "別の題"
     monkeypatch.setattr(store, "TOKENIZER_VERSION", "something-else")
     KnowledgeBase.load(folder)
-    assert len(builds) == 3
+    monkeypatch.setattr(store, "FORMAT_VERSION", store.FORMAT_VERSION + 1)
+    KnowledgeBase.load(folder)
+    assert len(builds) == 4
+
+
+def _largest_array(folder: Path) -> Path:
+    return max((folder / store.INDEX_DIR).glob("*/*.npy"), key=lambda p: p.stat().st_size)
 
 
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda data: data[: len(data) // 2],  # truncated
-        lambda data: b"not a zip file at all" * 100,  # garbage
-        lambda data: b"",  # empty
+        lambda f: _cut(store.index_path(f)),
+        lambda f: store.index_path(f).write_bytes(b"not a manifest at all" * 100),
+        lambda f: store.index_path(f).write_bytes(b""),
+        lambda f: _cut(_largest_array(f)),
+        lambda f: _largest_array(f).write_bytes(b"\x93NUMPY garbage" * 10),
+        lambda f: _largest_array(f).unlink(),
     ],
-    ids=["truncated", "garbage", "empty"],
+    ids=[
+        "truncated-manifest",
+        "garbage-manifest",
+        "empty-manifest",
+        "truncated-array",
+        "garbage-array",
+        "missing-array",
+    ],
 )
 def test_a_damaged_index_is_rebuilt_with_a_warning(folder, builds, caplog, damage):
     expected = best_quote(KnowledgeBase.load(folder))
-    path = store.index_path(folder)
-    path.write_bytes(damage(path.read_bytes()))
+    damage(folder)
     with caplog.at_level(logging.WARNING, logger="bot.search.store"):
         assert best_quote(KnowledgeBase.load(folder)) == expected
     assert "unreadable" in caplog.text
     assert len(builds) == 2
-    KnowledgeBase.load(folder)  # the rebuilt file is good again
+    KnowledgeBase.load(folder)  # the rebuilt index is good again
     assert len(builds) == 2
+
+
+def _cut(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def test_a_rebuild_leaves_one_generation_and_the_manifest(folder):
+    KnowledgeBase.load(folder)
+    (folder / "tides.md").write_text("---\ntitle: 潮汐\n---\n\n潮汐発電は月の引力を使う。\n")
+    KnowledgeBase.load(folder)
+    names = sorted(p.name for p in (folder / store.INDEX_DIR).iterdir())
+    manifest = json.loads(store.index_path(folder).read_text())
+    assert names == sorted([store.LOCK_FILE, store.MANIFEST, manifest["generation"]])
+    assert manifest["format"] == store.FORMAT_VERSION
+
+
+def test_the_index_of_the_layout_before_manifests_is_replaced(folder, builds):
+    (folder / store.INDEX_DIR).mkdir()
+    old = folder / store.INDEX_DIR / "index.npz"
+    old.write_bytes(b"PK old single-file index")
+    KnowledgeBase.load(folder)
+    assert len(builds) == 1
+    assert not old.exists()
+
+
+def test_a_process_holding_the_old_generation_keeps_answering(folder):
+    """POSIX: a rebuild unlinks the old generation's files, but mapped pages stay readable."""
+    before = KnowledgeBase.load(folder)
+    expected = best_quote(before)
+    (folder / "tides.md").write_text("---\ntitle: 潮汐\n---\n\n潮汐発電は月の引力を使う。\n")
+    KnowledgeBase.load(folder)
+    assert best_quote(before) == expected
 
 
 def test_a_broken_article_is_still_reported_from_the_stored_index(folder, caplog):
