@@ -92,6 +92,7 @@ class Settings:
     discord_guild_ids: tuple[int, ...] = ()
     qa_channel_ids: tuple[int, ...] = ()
     moderator_role_id: int | None = None
+    owner_ids: tuple[int, ...] = ()
     user_cooldown_seconds: float = 10.0
     max_concurrent_answers: int = 32
     default_locale: str = "ja"
@@ -127,6 +128,7 @@ class Settings:
             discord_guild_ids=_ids(env, "DISCORD_GUILD_IDS"),
             qa_channel_ids=_ids(env, "DISCORD_QA_CHANNEL_IDS"),
             moderator_role_id=_optional_id(env, "DISCORD_MODERATOR_ROLE_ID"),
+            owner_ids=_ids(env, "DISCORD_OWNER_IDS"),
             user_cooldown_seconds=_number(
                 env, "BOT_USER_COOLDOWN_SECONDS", default.user_cooldown_seconds
             ),

@@ -162,6 +162,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{total} questions · {answered} answered · {refused} refused · answer rate {rate}\nRatings 👍 {up} · 👎 {down}",
     },
     "logs_top_questions": {"ja": "よくある質問", "en": "Top questions"},
+    "logs_partial": {
+        "ja": "（一部のみ: 質問が多すぎるため、最も多い質問だけをまとめました）",
+        "en": "(Partial: there are too many questions; only the most asked were grouped.)",
+    },
     "logs_top_sections": {"ja": "よく引用される節", "en": "Top sections"},
     "logs_export_too_big": {
         "ja": "書き出しが {mb} MB で Discord の添付上限を超えます。日数を絞るか、シェルで `python -m bot logs export` を使ってください。",

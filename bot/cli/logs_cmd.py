@@ -9,13 +9,30 @@ import getpass
 import json
 import sqlite3
 import sys
+import unicodedata
 from pathlib import Path
 
 from bot.presentation import rate_text, row_mark
-from bot.querylog import QueryLog, QueryRow, Stats
+from bot.querylog import QueryLog, QueryRow, Scope, Stats
 from bot.querylog.chart import render_daily_chart
 from bot.querylog.schema import SchemaError
 from bot.settings import Settings
+
+PARTIAL = (
+    "（一部のみ: 最も多い質問だけをまとめました） / partial: only the most asked questions "
+    "were grouped"
+)
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with control characters (ESC, OSC, BEL, CR…) shown escaped, not obeyed: questions
+    are typed by anyone, and a terminal would run `\\x1b]52;…` or rewrite the screen."""
+    return "".join(
+        ch
+        if ch == " " or unicodedata.category(ch)[0] != "C"
+        else ch.encode("unicode_escape").decode()
+        for ch in text
+    )
 
 
 def positive(text: str) -> int:
@@ -55,6 +72,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     forget.add_argument("user", type=int, help="user id")
     for p in (recent, unanswered, search, stats):
         p.add_argument("--json", action="store_true", help="one JSON object per row")
+    for p in (recent, unanswered, search, stats, export, forget):
+        p.add_argument(
+            "--guild",
+            type=int,
+            metavar="ID",
+            help="one server's rows only (default: every server and direct messages)",
+        )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -68,39 +92,44 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     operator = getpass.getuser()
+    scope = Scope.shell() if args.guild is None else Scope.server(args.guild)
     async with QueryLog.open(settings.log_db) as log:
         command = args.logs_command
         if command == "recent":
-            rows = await log.recent(args.count, user_id=args.user, channel_id=args.channel)
+            rows = await log.recent(scope, args.count, user_id=args.user, channel_id=args.channel)
             _emit_rows(rows, args.json)
         elif command == "unanswered":
-            groups = await log.unanswered(args.days)
+            report = await log.unanswered(scope, args.days)
             if args.json:
-                _json_lines(groups)
-            for g in [] if args.json else groups:
-                print(f"{g.count:4d}×  {g.question}  (last {g.last_asked})")
+                _json_lines(report.groups)
+            for g in [] if args.json else report.groups:
+                print(f"{g.count:4d}×  {terminal_safe(g.question)}  (last {g.last_asked})")
+            if not report.complete:
+                print(PARTIAL, file=sys.stderr)
         elif command == "search":
-            log.record_action(None, operator, "search", args.text[:200])
-            _emit_rows(await log.search(args.text, args.limit), args.json)
+            log.record_action(args.guild, None, operator, "search", f"chars={len(args.text)}")
+            _emit_rows(await log.search(scope, args.text, args.limit), args.json)
         elif command == "stats":
-            stats = await log.stats(args.days)
+            stats = await log.stats(scope, args.days)
             if args.json:
                 print(json.dumps(dataclasses.asdict(stats), ensure_ascii=False))
             else:
                 print(stats_text(stats))
+            if not stats.top_questions_complete:
+                print(PARTIAL, file=sys.stderr)
             if args.png:
                 png = render_daily_chart(stats.daily, f"質問数 / questions per day ({args.days}d)")
                 args.png.write_bytes(png)
                 print(f"chart: {args.png}", file=sys.stderr)
         elif command == "export":
-            data = await log.export_csv(args.days)
-            log.record_action(None, operator, "export", f"days={args.days}")
+            data = await log.export_csv(scope, args.days)
+            log.record_action(args.guild, None, operator, "export", f"days={args.days}")
             if args.out:
                 args.out.write_bytes(data)
             else:
                 sys.stdout.buffer.write(data)
         elif command == "forget":
-            n = await log.forget(args.user, None, operator)
+            n = await log.forget(args.user, scope, None, operator)
             print(f"{n} 件削除しました / deleted {n} row(s) of user {args.user}")
     return 0
 
@@ -116,10 +145,9 @@ def _emit_rows(rows: list[QueryRow], as_json: bool) -> None:
         return
     for r in rows:
         mark = row_mark(r.answered, r.kind)
-        where = r.top_section or "-"
-        print(
-            f"{r.time}  {mark} [{r.source}] {r.user_name or r.user_id or '-'}: {r.question}  → {where}"
-        )
+        where = terminal_safe(r.top_section or "-")
+        who = terminal_safe(str(r.user_name or r.user_id or "-"))
+        print(f"{r.time}  {mark} [{r.source}] {who}: {terminal_safe(r.question)}  → {where}")
     if not rows:
         print("(該当なし / no rows)")
 
@@ -134,7 +162,7 @@ def stats_text(stats: Stats) -> str:
     ]
     if stats.top_questions:
         lines.append("よくある質問 / top questions:")
-        lines += [f"  {g.count:3d}× {g.question}" for g in stats.top_questions]
+        lines += [f"  {g.count:3d}× {terminal_safe(g.question)}" for g in stats.top_questions]
     if stats.top_sections:
         lines.append("よく引用される節 / top sections:")
         lines += [f"  {s.count:3d}× {s.section} ({s.article})" for s in stats.top_sections]

@@ -47,6 +47,8 @@ class AnswerBot(commands.Bot):
             intents=intents,
             allowed_mentions=NO_PINGS,
             help_command=None,
+            # Empty: discord.py asks Discord for the application's owner or team instead.
+            owner_ids=set(settings.owner_ids) or None,
         )
         self.settings = settings
         self.kb = kb
@@ -140,17 +142,18 @@ class AnswerBot(commands.Bot):
             or self.settings.default_locale
         )
 
-    def is_moderator(
-        self, member: discord.abc.User, permissions: discord.Permissions | None = None
-    ) -> bool:
-        if permissions is not None and permissions.manage_messages:
+    def is_moderator(self, member: discord.abc.User) -> bool:
+        """A moderator by server-wide rights: Manage Server, or the configured role.
+
+        Never by the permissions of the channel the command was used in: an overwrite that
+        grants Manage Messages in one channel (even to @everyone) must not open the log.
+        """
+        if not isinstance(member, discord.Member):
+            return False
+        if member.guild_permissions.manage_guild:
             return True
-        if isinstance(member, discord.Member):
-            if member.guild_permissions.manage_messages:
-                return True
-            role = self.settings.moderator_role_id
-            return role is not None and any(r.id == role for r in member.roles)
-        return False
+        role = self.settings.moderator_role_id
+        return role is not None and any(r.id == role for r in member.roles)
 
     async def reload_knowledge(self, folder: Path | None = None) -> tuple[bool, str]:
         """Build a new knowledge base off the loop; keep the old one if any file fails."""

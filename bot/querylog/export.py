@@ -10,6 +10,7 @@ import aiosqlite
 
 from bot.querylog.reports import COLUMNS, days_ago, query_row
 from bot.querylog.rows import QueryRow
+from bot.querylog.scope import Scope
 
 HEADER = [field.name for field in fields(QueryRow)]
 
@@ -26,16 +27,17 @@ def _cell(value: object) -> object:
     return value
 
 
-async def export_csv(conn: aiosqlite.Connection, days: float | None = None) -> bytes:
-    """All questions (or those of the last `days` days), oldest first, with a header row.
+async def export_csv(conn: aiosqlite.Connection, scope: Scope, days: float | None = None) -> bytes:
+    """All questions in `scope` (or those of the last `days` days), oldest first, with a header
+    row.
 
     UTF-8 with a byte-order mark: without it Excel reads the file as Shift_JIS or cp1252.
     """
-    sql = f"SELECT {COLUMNS} FROM queries q"
-    params: tuple[object, ...] = ()
+    where, params = scope.where()
+    sql = f"SELECT {COLUMNS} FROM queries q WHERE {where}"
     if days is not None:
-        sql += " WHERE q.time >= ?"
-        params = (days_ago(days),)
+        sql += " AND q.time >= ?"
+        params = (*params, days_ago(days))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)

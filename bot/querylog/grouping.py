@@ -12,8 +12,10 @@ differences cannot merge unrelated questions.
 
 from __future__ import annotations
 
+import math
+import time
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -41,27 +43,57 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def group_similar(
-    items: Iterable[T], text: Callable[[T], str], threshold: float = SIMILARITY
-) -> list[list[T]]:
-    """Groups of items whose texts match after normalisation or are near-duplicates.
+    items: Iterable[T],
+    text: Callable[[T], str],
+    threshold: float = SIMILARITY,
+    weight: Callable[[T], int] = lambda _: 1,
+    deadline: float | None = None,
+) -> tuple[list[list[T]], bool]:
+    """Groups of items whose texts match after normalisation or are near-duplicates, and
+    whether every item was placed (False: `deadline`, a `time.monotonic()` value, came first).
 
-    Largest group first; exact duplicates of the most frequent text lead each group.
+    Largest group (by summed `weight`) first; exact duplicates of the heaviest text lead each
+    group. Texts are placed heaviest first, so a partial result holds the most asked ones.
+
+    Near-linear, not quadratic: a text is compared only with leaders that share one of the
+    rarest bigrams of its *prefix* (prefix filtering, as in set-similarity joins): with bigrams
+    in one global order, rarest first, two sets with Jaccard ≥ t share a bigram among the first
+    |A| - ceil(t·|A|) + 1 of each. Common bigrams (「は？」, 「ですか」) never make candidates,
+    and the answer is the same as comparing with every leader.
     """
     exact: dict[str, list[T]] = defaultdict(list)
     for item in items:
         exact[normalise(text(item))].append(item)
+    heaviest = sorted(exact.items(), key=lambda kv: -sum(map(weight, kv[1])))
+    grams_of = {norm: bigrams(norm) for norm in exact}
+    frequency: Counter[str] = Counter(g for grams in grams_of.values() for g in grams)
     groups: list[list[T]] = []
+    weights: list[int] = []
     leaders: list[frozenset[str]] = []
-    by_bigram: dict[str, list[int]] = defaultdict(list)  # which leaders have this bigram
-    for norm, members in sorted(exact.items(), key=lambda kv: -len(kv[1])):
-        grams = bigrams(norm)
-        candidates = sorted({i for g in grams for i in by_bigram[g]})
+    by_prefix: dict[str, list[int]] = defaultdict(list)  # which leaders' prefixes hold a bigram
+    complete = True
+    for n, (norm, members) in enumerate(heaviest):
+        if deadline is not None and n % 256 == 0 and time.monotonic() > deadline:
+            complete = False
+            break
+        grams = grams_of[norm]
+        head = _prefix(grams, frequency, threshold)
+        candidates = sorted({i for g in head for i in by_prefix[g]})
         match = next((i for i in candidates if jaccard(grams, leaders[i]) >= threshold), None)
         if match is None:
-            for g in grams:
-                by_bigram[g].append(len(groups))
+            for g in head:
+                by_prefix[g].append(len(groups))
             leaders.append(grams)
             groups.append(list(members))
+            weights.append(sum(map(weight, members)))
         else:
             groups[match].extend(members)
-    return sorted(groups, key=len, reverse=True)
+            weights[match] += sum(map(weight, members))
+    order = sorted(range(len(groups)), key=lambda i: -weights[i])
+    return [groups[i] for i in order], complete
+
+
+def _prefix(grams: frozenset[str], frequency: Counter[str], threshold: float) -> list[str]:
+    """The bigrams a similar set must share one of: the rarest |A| - ceil(t·|A|) + 1."""
+    ordered = sorted(grams, key=lambda g: (frequency[g], g))
+    return ordered[: len(ordered) - math.ceil(threshold * len(ordered)) + 1]

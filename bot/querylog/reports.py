@@ -6,7 +6,8 @@ run while the writer task is busy or the database is locked for writing.
 
 from __future__ import annotations
 
-from collections import Counter
+import asyncio
+import time
 from datetime import UTC, datetime, timedelta, tzinfo
 from datetime import time as clock
 from operator import itemgetter
@@ -15,7 +16,15 @@ import aiosqlite
 
 from bot.querylog.entry import iso_utc, utc_now
 from bot.querylog.grouping import group_similar
-from bot.querylog.rows import DayCount, QueryRow, QuestionGroup, SectionCount, Stats
+from bot.querylog.rows import (
+    DayCount,
+    QueryRow,
+    QuestionGroup,
+    QuestionGroups,
+    SectionCount,
+    Stats,
+)
+from bot.querylog.scope import Scope
 
 COLUMNS = (
     "q.id, q.time, q.source, q.guild_id, q.channel_id, q.user_id, q.user_name, q.question, "
@@ -47,12 +56,15 @@ async def _fetch_rows(
 
 async def recent(
     conn: aiosqlite.Connection,
+    scope: Scope,
     count: int = 10,
     user_id: int | None = None,
     channel_id: int | None = None,
 ) -> list[QueryRow]:
-    """The newest questions, optionally of one user and/or in one channel."""
-    conditions, params = ["1"], []
+    """The newest questions in `scope`, optionally of one user and/or in one channel."""
+    where, scoped = scope.where()
+    conditions: list[str] = [where]
+    params: list[object] = list(scoped)
     if user_id is not None:
         conditions.append("q.user_id = ?")
         params.append(user_id)
@@ -77,8 +89,10 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-async def search(conn: aiosqlite.Connection, text: str, limit: int = 20) -> list[QueryRow]:
-    """Questions containing `text` (case-insensitive for Latin letters), newest first.
+async def search(
+    conn: aiosqlite.Connection, scope: Scope, text: str, limit: int = 20
+) -> list[QueryRow]:
+    """Questions in `scope` containing `text` (case-insensitive for Latin letters), newest first.
 
     The text is always a bound parameter, so nothing typed can change the statement. NUL is
     removed because SQLite's pattern matching stops at it: "a" and a NUL would match like "a".
@@ -86,34 +100,71 @@ async def search(conn: aiosqlite.Connection, text: str, limit: int = 20) -> list
     text = text.replace("\0", "").strip()
     if not text:
         return []
+    where, scoped = scope.where()
     if len(text) >= _TRIGRAM:
         sql = (
             f"SELECT {COLUMNS} FROM queries_fts JOIN queries q ON q.id = queries_fts.rowid "
-            "WHERE queries_fts MATCH ? ORDER BY q.time DESC, q.id DESC LIMIT ?"
+            f"WHERE queries_fts MATCH ? AND {where} ORDER BY q.time DESC, q.id DESC LIMIT ?"
         )
-        return await _fetch_rows(conn, sql, (fts_phrase(text), limit))
+        return await _fetch_rows(conn, sql, (fts_phrase(text), *scoped, limit))
     sql = (
-        f"SELECT {COLUMNS} FROM queries q WHERE q.question LIKE ? ESCAPE '\\' "
+        f"SELECT {COLUMNS} FROM queries q WHERE q.question LIKE ? ESCAPE '\\' AND {where} "
         "ORDER BY q.time DESC, q.id DESC LIMIT ?"
     )
-    return await _fetch_rows(conn, sql, (like_pattern(text), limit))
+    return await _fetch_rows(conn, sql, (like_pattern(text), *scoped, limit))
 
 
-def question_groups(rows: list[tuple[str, str]]) -> list[QuestionGroup]:
-    """(question, time) rows grouped by `grouping`, most asked first, then most recent."""
+# The most distinct texts a report groups (the most asked first): beyond it, the rest are
+# each asked too rarely to make a top list, and grouping them would only cost time.
+GROUPED_TEXTS = 20_000
+# Seconds the grouping may take before it returns what it has, marked partial.
+GROUPING_BUDGET = 1.5
+
+_GROUP_TEXTS = (
+    "SELECT question, COUNT(*) AS n, MIN(time), MAX(time), MIN(id) FROM queries q "
+    "WHERE {where} GROUP BY question ORDER BY n DESC, MIN(time), MIN(id) LIMIT ?"
+)
+
+
+async def _grouped(
+    conn: aiosqlite.Connection, where: str, params: tuple[object, ...]
+) -> QuestionGroups:
+    """The questions matching `where`, counted per exact text by SQLite, then grouped."""
+    sql = _GROUP_TEXTS.format(where=where)
+    async with conn.execute(sql, (*params, GROUPED_TEXTS + 1)) as cursor:
+        texts = [tuple(row) for row in await cursor.fetchall()]
+    capped = len(texts) > GROUPED_TEXTS
+    # Pure Python over up to GROUPED_TEXTS texts: in a worker thread, off the event loop.
+    groups, complete = await asyncio.to_thread(
+        question_groups, texts[:GROUPED_TEXTS], time.monotonic() + GROUPING_BUDGET
+    )
+    return QuestionGroups(groups, complete=complete and not capped)
+
+
+def question_groups(
+    texts: list[tuple[str, int, str, str, int]], deadline: float | None = None
+) -> tuple[list[QuestionGroup], bool]:
+    """(question, count, first asked, last asked, first id) per exact text, grouped by
+    `grouping`: most asked first, then most recent; each group worded as its most asked (then
+    first asked) text."""
+    grouped, complete = group_similar(
+        texts, text=itemgetter(0), weight=itemgetter(1), deadline=deadline
+    )
     groups = []
-    for members in group_similar(rows, text=itemgetter(0)):
-        wording = Counter(question for question, _ in members).most_common(1)[0][0]
-        groups.append(QuestionGroup(len(members), wording, max(t for _, t in members)))
-    return sorted(groups, key=lambda g: (g.count, g.last_asked), reverse=True)
+    for members in grouped:
+        wording = min(members, key=lambda m: (-m[1], m[2], m[4]))[0]
+        groups.append(
+            QuestionGroup(sum(m[1] for m in members), wording, max(m[3] for m in members))
+        )
+    return sorted(groups, key=lambda g: (g.count, g.last_asked), reverse=True), complete
 
 
-async def unanswered(conn: aiosqlite.Connection, days: float = 7) -> list[QuestionGroup]:
+async def unanswered(conn: aiosqlite.Connection, scope: Scope, days: float = 7) -> QuestionGroups:
     """Refused questions of the last `days` days: what the articles do not answer yet."""
-    sql = "SELECT question, time FROM queries WHERE answered = 0 AND time >= ? ORDER BY time"
-    async with conn.execute(sql, (days_ago(days),)) as cursor:
-        rows = await cursor.fetchall()
-    return question_groups([(question, time) for question, time in rows])
+    where, scoped = scope.where()
+    return await _grouped(
+        conn, f"q.answered = 0 AND q.time >= ? AND {where}", (days_ago(days), *scoped)
+    )
 
 
 async def _one(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> tuple[int, ...]:
@@ -124,7 +175,7 @@ async def _one(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...])
 
 
 async def stats(
-    conn: aiosqlite.Connection, days: int = 30, tz: tzinfo = UTC, top: int = 10
+    conn: aiosqlite.Connection, scope: Scope, days: int = 30, tz: tzinfo = UTC, top: int = 10
 ) -> Stats:
     """Figures for today and the `days - 1` days before it, days counted in time zone `tz`.
 
@@ -139,30 +190,35 @@ async def stats(
     offset = now.utcoffset() or timedelta(0)
     shift = f"{int(offset.total_seconds() // 60):+d} minutes"
 
+    where, scoped = scope.where()
     total, answered = await _one(
-        conn, "SELECT COUNT(*), SUM(answered) FROM queries WHERE time >= ?", (since,)
+        conn,
+        f"SELECT COUNT(*), SUM(answered) FROM queries q WHERE q.time >= ? AND {where}",
+        (since, *scoped),
     )
+    # Votes count with the question they are on (a vote whose question is still being
+    # written is left out until it is).
     up, down = await _one(
-        conn, "SELECT SUM(vote = 1), SUM(vote = -1) FROM feedback WHERE time >= ?", (since,)
+        conn,
+        "SELECT SUM(f.vote = 1), SUM(f.vote = -1) FROM feedback f JOIN queries q "
+        f"ON q.id = f.query_id WHERE f.time >= ? AND {where}",
+        (since, *scoped),
     )
-    async with conn.execute(
-        "SELECT question, time FROM queries WHERE time >= ?", (since,)
-    ) as cursor:
-        questions = [(question, time) for question, time in await cursor.fetchall()]
+    questions = await _grouped(conn, f"q.time >= ? AND {where}", (since, *scoped))
     sql = (
-        "SELECT top_article, top_section, COUNT(*) AS n FROM queries "
-        "WHERE time >= ? AND answered = 1 AND top_section IS NOT NULL "
+        "SELECT top_article, top_section, COUNT(*) AS n FROM queries q "
+        f"WHERE q.time >= ? AND answered = 1 AND top_section IS NOT NULL AND {where} "
         "GROUP BY top_article, top_section ORDER BY n DESC, top_section LIMIT ?"
     )
-    async with conn.execute(sql, (since, top)) as cursor:
+    async with conn.execute(sql, (since, *scoped, top)) as cursor:
         sections = [
             SectionCount(article, section, n) for article, section, n in await cursor.fetchall()
         ]
     sql = (
-        "SELECT date(time, ?) AS day, SUM(answered), COUNT(*) - SUM(answered) FROM queries "
-        "WHERE time >= ? GROUP BY day"
+        "SELECT date(time, ?) AS day, SUM(answered), COUNT(*) - SUM(answered) FROM queries q "
+        f"WHERE q.time >= ? AND {where} GROUP BY day"
     )
-    async with conn.execute(sql, (shift, since)) as cursor:
+    async with conn.execute(sql, (shift, since, *scoped)) as cursor:
         per_day = {day: (a, r) for day, a, r in await cursor.fetchall()}
     daily = []
     for i in range(days):
@@ -177,7 +233,8 @@ async def stats(
         answer_rate=answered / total if total else None,
         thumbs_up=up,
         thumbs_down=down,
-        top_questions=question_groups(questions)[:top],
+        top_questions=questions.groups[:top],
+        top_questions_complete=questions.complete,
         top_sections=sections,
         daily=daily,
     )

@@ -42,6 +42,15 @@ class QuestionGroup:
 
 
 @dataclass(frozen=True)
+class QuestionGroups:
+    """A grouping report. `complete` is False when it covers only the most asked questions
+    (too many distinct ones, or its time ran out): front ends say so."""
+
+    groups: list[QuestionGroup]
+    complete: bool = True
+
+
+@dataclass(frozen=True)
 class SectionCount:
     article: str | None
     section: str
@@ -68,5 +77,6 @@ class Stats:
     thumbs_up: int
     thumbs_down: int
     top_questions: list[QuestionGroup]
+    top_questions_complete: bool
     top_sections: list[SectionCount]
     daily: list[DayCount]

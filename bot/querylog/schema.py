@@ -72,6 +72,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 2: how a question was handled (passage, metadata, refused, crosslingual, no_metadata...),
     # so that an English question shown candidates is told apart from a plain refusal.
     ("ALTER TABLE queries ADD COLUMN kind TEXT",),
+    # 3: the server a moderator acted in (NULL: the shell), and an index for per-server reports.
+    (
+        "ALTER TABLE moderator_actions ADD COLUMN guild_id INTEGER",
+        "CREATE INDEX queries_guild ON queries(guild_id, time)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -19,7 +19,8 @@ from bot import __version__
 from bot.querylog import export, reports, writes
 from bot.querylog.database import Database
 from bot.querylog.entry import QueryEntry, new_query_id
-from bot.querylog.rows import QueryRow, QuestionGroup, Stats
+from bot.querylog.rows import QueryRow, QuestionGroups, Stats
+from bot.querylog.scope import Scope
 from bot.querylog.writer import Writer
 
 logger = logging.getLogger(__name__)
@@ -102,11 +103,18 @@ class QueryLog:
         return query_id
 
     def record_action(
-        self, moderator_id: int | None, moderator_name: str | None, action: str, detail: str = ""
+        self,
+        guild_id: int | None,
+        moderator_id: int | None,
+        moderator_name: str | None,
+        action: str,
+        detail: str = "",
     ) -> None:
-        """Queue an audit row for a moderator action such as export, search or stats."""
+        """Queue an audit row for a moderator action such as export, search or stats, in the
+        server it was taken in (None: the shell)."""
         self._writer.submit(
-            writes.INSERT_ACTION, writes.action_params(moderator_id, moderator_name, action, detail)
+            writes.INSERT_ACTION,
+            writes.action_params(guild_id, moderator_id, moderator_name, action, detail),
         )
 
     async def vote(self, query_id: int, user_id: int, vote: int) -> None:
@@ -133,11 +141,16 @@ class QueryLog:
                 self._reader_db = None
 
     async def forget(
-        self, user_id: int, moderator_id: int | None, moderator_name: str | None
+        self,
+        user_id: int,
+        scope: Scope,
+        moderator_id: int | None,
+        moderator_name: str | None,
     ) -> int:
-        """Delete every question of `user_id` (queued ones too) and the votes on and by them;
-        record who did it. Returns the number of questions deleted. Waits out an outage."""
-        return await self._writer.run(writes.forget(user_id, moderator_id, moderator_name))
+        """Delete every question of `user_id` in `scope` (queued ones too) and the votes on and
+        by them; record who did it. Returns the number of questions deleted. Waits out an
+        outage."""
+        return await self._writer.run(writes.forget(user_id, scope, moderator_id, moderator_name))
 
     async def purge(self, retention_days: float) -> int:
         """Delete everything older than `retention_days` days; returns questions deleted."""
@@ -155,21 +168,25 @@ class QueryLog:
             await asyncio.sleep(every)
 
     async def recent(
-        self, count: int = 10, user_id: int | None = None, channel_id: int | None = None
+        self,
+        scope: Scope,
+        count: int = 10,
+        user_id: int | None = None,
+        channel_id: int | None = None,
     ) -> list[QueryRow]:
-        return await reports.recent(await self._reader(), count, user_id, channel_id)
+        return await reports.recent(await self._reader(), scope, count, user_id, channel_id)
 
-    async def unanswered(self, days: float = 7) -> list[QuestionGroup]:
-        return await reports.unanswered(await self._reader(), days)
+    async def unanswered(self, scope: Scope, days: float = 7) -> QuestionGroups:
+        return await reports.unanswered(await self._reader(), scope, days)
 
-    async def search(self, text: str, limit: int = 20) -> list[QueryRow]:
-        return await reports.search(await self._reader(), text, limit)
+    async def search(self, scope: Scope, text: str, limit: int = 20) -> list[QueryRow]:
+        return await reports.search(await self._reader(), scope, text, limit)
 
-    async def stats(self, days: int = 30, tz: tzinfo = UTC, top: int = 10) -> Stats:
-        return await reports.stats(await self._reader(), days, tz, top)
+    async def stats(self, scope: Scope, days: int = 30, tz: tzinfo = UTC, top: int = 10) -> Stats:
+        return await reports.stats(await self._reader(), scope, days, tz, top)
 
-    async def export_csv(self, days: float | None = None) -> bytes:
-        return await export.export_csv(await self._reader(), days)
+    async def export_csv(self, scope: Scope, days: float | None = None) -> bytes:
+        return await export.export_csv(await self._reader(), scope, days)
 
     async def _reader(self) -> aiosqlite.Connection:
         """The report connection, reopened if the file was deleted or replaced under it."""

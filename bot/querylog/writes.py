@@ -12,6 +12,7 @@ from datetime import timedelta
 import aiosqlite
 
 from bot.querylog.entry import QueryEntry, iso_utc, utc_now
+from bot.querylog.scope import Scope
 from bot.querylog.writer import Job
 
 INSERT_QUERY = (
@@ -25,8 +26,8 @@ UPSERT_VOTE = (
     "ON CONFLICT (query_id, user_id) DO UPDATE SET vote = excluded.vote, time = excluded.time"
 )
 INSERT_ACTION = (
-    "INSERT INTO moderator_actions (time, moderator_id, moderator_name, action, detail) "
-    "VALUES (?, ?, ?, ?, ?)"
+    "INSERT INTO moderator_actions (time, guild_id, moderator_id, moderator_name, action, detail) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -74,25 +75,50 @@ def vote_params(query_id: int, user_id: int, vote: int) -> tuple[object, ...]:
 
 
 def action_params(
-    moderator_id: int | None, moderator_name: str | None, action: str, detail: str
+    guild_id: int | None,
+    moderator_id: int | None,
+    moderator_name: str | None,
+    action: str,
+    detail: str,
 ) -> tuple[object, ...]:
-    return (iso_utc(utc_now()), _int(moderator_id), _str(moderator_name), str(action), str(detail))
+    return (
+        iso_utc(utc_now()),
+        _int(guild_id),
+        _int(moderator_id),
+        _str(moderator_name),
+        str(action),
+        str(detail),
+    )
 
 
-def forget(user_id: int, moderator_id: int | None, moderator_name: str | None) -> Job[int]:
-    """Delete a user's questions, the votes on them and the user's own votes; audit it."""
+def forget(
+    user_id: int, scope: Scope, moderator_id: int | None, moderator_name: str | None
+) -> Job[int]:
+    """Delete a user's questions in `scope`, the votes on them and the user's own votes there,
+    and the user's own moderator actions; audit it without naming the user (the audit row would
+    otherwise keep what was just erased)."""
 
     async def run(conn: aiosqlite.Connection) -> int:
+        where, scoped = scope.where()
+        mine = f"SELECT q.id FROM queries q WHERE q.user_id = ? AND {where}"
         await conn.execute(
-            "DELETE FROM feedback WHERE user_id = ? "
-            "OR query_id IN (SELECT id FROM queries WHERE user_id = ?)",
-            (user_id, user_id),
+            f"DELETE FROM feedback WHERE query_id IN ({mine}) OR (user_id = ? AND query_id IN "
+            f"(SELECT q.id FROM queries q WHERE {where}))",
+            (user_id, *scoped, user_id, *scoped),
         )
-        cursor = await conn.execute("DELETE FROM queries WHERE user_id = ?", (user_id,))
+        cursor = await conn.execute(
+            f"DELETE FROM queries AS q WHERE q.user_id = ? AND {where}", (user_id, *scoped)
+        )
         deleted = cursor.rowcount
-        detail = f"user_id={user_id} queries={deleted}"
+        actions, acted = scope.where("guild_id")
         await conn.execute(
-            INSERT_ACTION, action_params(moderator_id, moderator_name, "forget", detail)
+            f"DELETE FROM moderator_actions WHERE moderator_id = ? AND {actions}", (user_id, *acted)
+        )
+        await conn.execute(
+            INSERT_ACTION,
+            action_params(
+                scope.guild_id, moderator_id, moderator_name, "forget", f"queries={deleted}"
+            ),
         )
         return deleted
 

@@ -8,8 +8,11 @@ import discord
 from discord import app_commands
 
 from bot.discordbot.cogs import qa
+from bot.querylog import Scope
 from tests.discordbot.conftest import button
 from tests.peer import DEFAULT_CHANNEL_ID, DEFAULT_GUILD_ID, FLAG_EPHEMERAL
+
+ALL = Scope.shell()
 
 ANSWERABLE = "アンカレッジは最終的な平和だったのか"
 
@@ -65,7 +68,7 @@ async def test_ask_answered_with_quote_and_citation(settings, start_bot):
         assert embed["footer"]["text"].startswith("スコア")
         assert not (msg.get("flags", 0) & FLAG_EPHEMERAL)
         await log.flush()
-        [row] = await log.recent()
+        [row] = await log.recent(ALL)
         assert (row.source, row.answered, row.question) == ("slash", True, ANSWERABLE)
 
 
@@ -98,7 +101,7 @@ async def test_an_english_question_gets_candidates_marked_as_not_an_answer(setti
         assert "ゴルバチョフ" in embed["description"].split("\n\n", 1)[1]
         assert button(message, "Next")  # the other candidates can be paged
         await log.flush()
-        (row,) = await log.recent()
+        (row,) = await log.recent(ALL)
         assert (row.answered, row.kind) == (False, "crosslingual")  # not answered, told apart
 
 
@@ -127,7 +130,7 @@ async def test_over_long_and_empty_questions_get_a_clear_message(settings, start
         call = await ix.callback()
         assert "The question is empty" in call.json["data"]["content"]
         await log.flush()
-        assert await log.recent() == []
+        assert await log.recent(ALL) == []
 
 
 async def test_cooldown_says_please_wait(settings, start_bot):
@@ -162,7 +165,7 @@ async def test_all_slots_taken_says_please_wait_then_answers_again(
             reply = await peer.wait_for(lambda r: r.route == "POST /channels/{channel_id}/messages")
             assert "混み合っています" in reply.json["content"]
         await log.flush()
-        assert await log.recent() == []  # turned away before answering: nothing to log
+        assert await log.recent(ALL) == []  # turned away before answering: nothing to log
         # the same user, at once: turned away before, so no cooldown holds them back now
         again = await peer.slash("ask", {"question": ANSWERABLE}, locale="en-US")
         assert "embeds" in await again.wait_original()
@@ -193,7 +196,7 @@ async def test_buttons_next_candidate_whole_section_and_feedback(settings, start
         down = await peer.click(button(msg, "👎"), message_id=msg["id"], user=peer.moderator)
         await down.callback()
         await log.flush()
-        stats = await log.stats(1)
+        stats = await log.stats(ALL, 1)
         assert (stats.thumbs_up, stats.thumbs_down) == (1, 1)
 
 
@@ -245,7 +248,7 @@ async def test_mention_is_answered_as_a_reply(settings, start_bot):
         assert str(reply.json["message_reference"]["message_id"]) == sent["id"]
         assert "最終的な平和ではなかった" in plain(reply.json["embeds"][0]["description"])
         await log.flush()
-        assert [r.source for r in await log.recent()] == ["mention"]
+        assert [r.source for r in await log.recent(ALL)] == ["mention"]
 
 
 async def test_qa_channel_questions_answered_small_talk_ignored(settings, start_bot):
@@ -259,7 +262,7 @@ async def test_qa_channel_questions_answered_small_talk_ignored(settings, start_
         )
         assert "米露の対立は新たな段階に入る" in plain(reply.json["embeds"][0]["description"])
         await log.flush()
-        assert [r.question for r in await log.recent()] == ["米露の対立はこれからどうなるのか"]
+        assert [r.question for r in await log.recent(ALL)] == ["米露の対立はこれからどうなるのか"]
         assert (
             len(peer.find(lambda r: r.route == "POST /channels/{channel_id}/messages", since=mark))
             == 1
@@ -306,7 +309,7 @@ async def test_concurrent_asks_all_answered(settings, start_bot):
             "最終的な平和ではなかった" in plain(embed_of(m)["description"]) for m in messages
         )
         await log.flush()
-        assert len(await log.recent(100)) == 20
+        assert len(await log.recent(ALL, 100)) == 20
 
 
 async def test_a_reply_that_pings_the_bot_without_a_written_mention_is_not_a_question(
@@ -320,7 +323,7 @@ async def test_a_reply_that_pings_the_bot_without_a_written_mention_is_not_a_que
         replies = peer.find(lambda r: r.route == "POST /channels/{channel_id}/messages", since=mark)
         assert len(replies) == 1
         await log.flush()
-        assert [r.question for r in await log.recent()] == [ANSWERABLE]
+        assert [r.question for r in await log.recent(ALL)] == [ANSWERABLE]
 
 
 async def test_articles_pages_many_articles_within_limits(settings, start_bot, tmp_path):

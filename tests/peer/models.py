@@ -18,6 +18,7 @@ from tests.peer.protocol import (
     DEFAULT_MOD_ROLE_ID,
     DEFAULT_MODERATOR_ID,
     DEFAULT_OWNER_ID,
+    MANAGE_GUILD,
     MANAGE_MESSAGES,
     MANAGE_THREADS,
 )
@@ -139,7 +140,8 @@ class PeerGuild:
 
 
 def default_guild() -> PeerGuild:
-    """One guild, one text channel, an owner, a moderator (manage_messages) and a plain member."""
+    """One guild, one text channel, an owner, a moderator (Manage Server, Manage Messages) and a
+    plain member."""
     owner = PeerUser(DEFAULT_OWNER_ID, "owner")
     moderator = PeerUser(DEFAULT_MODERATOR_ID, "moderator")
     member = PeerUser(DEFAULT_MEMBER_ID, "member")
@@ -150,7 +152,12 @@ def default_guild() -> PeerGuild:
         channels=[PeerChannel(DEFAULT_CHANNEL_ID, "general", topic="記事について質問")],
         roles=[
             PeerRole(DEFAULT_GUILD_ID, "@everyone", DEFAULT_EVERYONE_PERMISSIONS),
-            PeerRole(DEFAULT_MOD_ROLE_ID, "Moderator", MANAGE_MESSAGES | MANAGE_THREADS, 2),
+            PeerRole(
+                DEFAULT_MOD_ROLE_ID,
+                "Moderator",
+                MANAGE_GUILD | MANAGE_MESSAGES | MANAGE_THREADS,
+                2,
+            ),
         ],
         members=[
             PeerMember(owner),

@@ -24,6 +24,7 @@ MESSAGE_CONTENT = 1 << 15
 # Permission bits the peer reasons about.
 ADMINISTRATOR = 1 << 3
 ADD_REACTIONS = 1 << 6
+MANAGE_GUILD = 1 << 5
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
 MANAGE_MESSAGES = 1 << 13

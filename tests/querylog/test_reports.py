@@ -5,8 +5,11 @@ import csv
 import io
 from datetime import UTC, timedelta, timezone
 
+from bot.querylog import Scope
 from bot.querylog.entry import utc_now
 from bot.querylog.export import HEADER
+
+ALL = Scope.shell()
 
 
 async def test_recent_filters_by_user_and_channel(log, entry):
@@ -14,16 +17,16 @@ async def test_recent_filters_by_user_and_channel(log, entry):
     log.record(entry("二", user_id=2, channel_id=10))
     log.record(entry("三", user_id=1, channel_id=20))
     await log.flush()
-    assert [r.question for r in await log.recent()] == ["三", "二", "一"]
-    assert [r.question for r in await log.recent(count=1)] == ["三"]
-    assert [r.question for r in await log.recent(user_id=1)] == ["三", "一"]
-    assert [r.question for r in await log.recent(user_id=1, channel_id=10)] == ["一"]
+    assert [r.question for r in await log.recent(ALL)] == ["三", "二", "一"]
+    assert [r.question for r in await log.recent(ALL, count=1)] == ["三"]
+    assert [r.question for r in await log.recent(ALL, user_id=1)] == ["三", "一"]
+    assert [r.question for r in await log.recent(ALL, user_id=1, channel_id=10)] == ["一"]
 
 
 async def test_recent_rows_carry_the_json_keys(log, entry):
     log.record(entry("鍵", answered=False, top_section="リード", top_score=2.5, latency_ms=12.0))
     await log.flush()
-    (row,) = await log.recent()
+    (row,) = await log.recent(ALL)
     assert row.answered is False
     assert (row.question, row.source, row.user_id, row.top_section, row.score, row.latency_ms) == (
         "鍵",
@@ -52,7 +55,7 @@ async def test_unanswered_groups_near_duplicates(log, entry):
     log.record(entry("この記事の著者は誰ですか", answered=True))
     log.record(entry("アラスカの面積は？", answered=False, time=now - timedelta(days=8)))
     await log.flush()
-    groups = await log.unanswered(days=7)
+    groups = (await log.unanswered(ALL, days=7)).groups
     assert [(g.count, g.question) for g in groups] == [
         (4, "この記事の著者は誰ですか"),
         (2, "ＡＢＣとは"),
@@ -75,7 +78,7 @@ async def test_stats_figures(log, entry):
     await log.vote(first, 102, -1)  # re-vote replaces
     await log.flush()
 
-    stats = await log.stats(days=7)
+    stats = await log.stats(ALL, days=7)
     assert (stats.total, stats.answered, stats.refused) == (6, 4, 2)
     assert stats.answer_rate == 4 / 6
     assert (stats.thumbs_up, stats.thumbs_down) == (2, 1)
@@ -99,13 +102,13 @@ async def test_stats_days_follow_the_time_zone(log, entry):
     log.record(entry())
     await log.flush()
     jst = timezone(timedelta(hours=9))
-    stats = await log.stats(days=2, tz=jst)
+    stats = await log.stats(ALL, days=2, tz=jst)
     assert stats.daily[-1].date == utc_now().astimezone(jst).date().isoformat()
     assert stats.daily[-1].answered == 1
 
 
 async def test_stats_of_an_empty_log(log):
-    stats = await log.stats(days=3)
+    stats = await log.stats(ALL, days=3)
     assert (stats.total, stats.answer_rate, stats.top_questions) == (0, None, [])
     assert [(d.answered, d.refused) for d in stats.daily] == [(0, 0)] * 3
 
@@ -115,7 +118,7 @@ async def test_csv_has_bom_header_and_round_trips_japanese(log, entry):
     log.record(entry('=HYPERLINK("http://x")'))
     log.record(entry("古い質問", time=utc_now() - timedelta(days=10)))
     await log.flush()
-    data = await log.export_csv()
+    data = await log.export_csv(ALL)
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert list(rows[0]) == HEADER
@@ -125,7 +128,7 @@ async def test_csv_has_bom_header_and_round_trips_japanese(log, entry):
         '\'=HYPERLINK("http://x")',
     ]
     assert (rows[1]["user_name"], rows[1]["answered"]) == ("山田", "0")
-    recent_only = await log.export_csv(days=7)
+    recent_only = await log.export_csv(ALL, days=7)
     assert recent_only.decode("utf-8-sig").count("\n") == 3
 
 
@@ -136,9 +139,9 @@ async def test_forget_removes_rows_votes_and_fts_then_audits(log, entry, sql):
     await log.vote(theirs, 7, -1)
     await log.vote(theirs, 9, 1)
     await log.flush()
-    assert await log.forget(7, moderator_id=99, moderator_name="モデレーター") == 1
-    assert [r.question for r in await log.recent()] == ["他の人の質問"]
-    assert await log.search("私の質問") == []
+    assert await log.forget(7, ALL, moderator_id=99, moderator_name="モデレーター") == 1
+    assert [r.question for r in await log.recent(ALL)] == ["他の人の質問"]
+    assert await log.search(ALL, "私の質問") == []
     assert sql("SELECT query_id, user_id FROM feedback") == [(theirs, 9)]
     sql("INSERT INTO queries_fts(queries_fts) VALUES ('integrity-check')")
     assert sql("SELECT moderator_name, action FROM moderator_actions") == [
@@ -147,7 +150,7 @@ async def test_forget_removes_rows_votes_and_fts_then_audits(log, entry, sql):
 
 
 async def test_record_action(log, sql):
-    log.record_action(5, "mod", "export", "days=30")
+    log.record_action(None, 5, "mod", "export", "days=30")
     await log.flush()
     assert sql("SELECT moderator_id, moderator_name, action, detail FROM moderator_actions") == [
         (5, "mod", "export", "days=30")
@@ -161,8 +164,8 @@ async def test_purge_removes_only_old_rows(log, entry, sql):
     await log.vote(old, 3, 1)
     await log.flush()
     assert await log.purge(30) == 1
-    assert [r.question for r in await log.recent()] == ["新しい質問です"]
-    assert await log.search("古い質問") == []
+    assert [r.question for r in await log.recent(ALL)] == ["新しい質問です"]
+    assert await log.search(ALL, "古い質問") == []
     assert sql("SELECT COUNT(*) FROM feedback") == [(0,)]
     sql("INSERT INTO queries_fts(queries_fts) VALUES ('integrity-check')")
     assert await log.purge(30) == 0
@@ -184,7 +187,31 @@ async def test_times_are_stored_in_utc(log, entry):
     moment = utc_now().astimezone(tokyo)
     log.record(entry(time=moment))
     await log.flush()
-    (row,) = await log.recent()
+    (row,) = await log.recent(ALL)
     assert row.time == moment.astimezone(UTC).isoformat(timespec="milliseconds").replace(
         "+00:00", "Z"
     )
+
+
+async def test_a_report_over_more_distinct_questions_than_it_groups_says_it_is_partial(
+    log, entry, monkeypatch
+):
+    from bot.querylog import reports
+
+    subjects = [
+        "アラスカの人口は",
+        "北極海の氷は",
+        "サミットの結果は",
+        "首脳会談の場所は",
+        "米露の対立は",
+    ]
+    for i, subject in enumerate(subjects):
+        for _ in range(5 - i):
+            log.record(entry(subject, answered=False))
+    await log.flush()
+    assert (await log.unanswered(ALL, 7)).complete
+    monkeypatch.setattr(reports, "GROUPED_TEXTS", 3)
+    report = await log.unanswered(ALL, 7)
+    assert not report.complete
+    assert [g.count for g in report.groups] == [5, 4, 3]  # the most asked are kept
+    assert not (await log.stats(ALL, 7)).top_questions_complete

@@ -2,8 +2,10 @@ import sqlite3
 
 import pytest
 
-from bot.querylog import QueryLog
+from bot.querylog import QueryLog, Scope
 from bot.querylog.schema import SCHEMA_VERSION, SchemaError
+
+ALL = Scope.shell()
 
 
 async def test_open_creates_folder_schema_and_wal(db_path):
@@ -24,7 +26,7 @@ async def test_reopening_is_idempotent_and_keeps_rows(db_path, entry):
     async with QueryLog.open(db_path) as log:
         log.record(entry())
     async with QueryLog.open(db_path) as log:
-        assert len(await log.recent()) == 1
+        assert len(await log.recent(ALL)) == 1
     conn = sqlite3.connect(db_path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()
@@ -57,9 +59,9 @@ async def test_a_version_1_log_is_brought_forward_and_keeps_its_rows(db_path, en
     async with QueryLog.open(db_path) as log:
         log.record(entry("新しい質問", answered=False, kind="crosslingual"))
         await log.flush()
-        rows = {r.question: r for r in await log.recent()}
+        rows = {r.question: r for r in await log.recent(ALL)}
     assert rows["古い質問"].kind is None
     assert rows["新しい質問"].kind == "crosslingual"
     conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     conn.close()

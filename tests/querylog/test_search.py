@@ -2,6 +2,10 @@
 
 import pytest
 
+from bot.querylog import Scope
+
+ALL = Scope.shell()
+
 QUESTIONS = [
     "この記事の著者は誰ですか",
     "著者の経歴を教えて",
@@ -44,7 +48,7 @@ async def filled(log, entry):
 
 @pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
 async def test_hostile_text_is_harmless(filled, sql, text):
-    found = await filled.search(text)
+    found = await filled.search(ALL, text)
     assert all(text.strip() in row.question for row in found)
     assert sql("SELECT COUNT(*) FROM queries") == [(len(QUESTIONS),)]
 
@@ -65,14 +69,14 @@ async def test_hostile_text_is_harmless(filled, sql, text):
     ],
 )
 async def test_substrings_match(filled, text, expected):
-    assert {row.question for row in await filled.search(text)} == expected
+    assert {row.question for row in await filled.search(ALL, text)} == expected
 
 
 async def test_limit_and_newest_first(log, entry):
     for i in range(5):
         log.record(entry(f"同じ質問 {i}"))
     await log.flush()
-    assert [row.question for row in await log.search("同じ質問", limit=2)] == [
+    assert [row.question for row in await log.search(ALL, "同じ質問", limit=2)] == [
         "同じ質問 4",
         "同じ質問 3",
     ]

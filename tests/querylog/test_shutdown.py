@@ -6,7 +6,9 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from bot.querylog import QueryLog
+from bot.querylog import QueryLog, Scope
+
+ALL = Scope.shell()
 
 CHILD = Path(__file__).with_name("child_writer.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,4 +58,4 @@ async def test_sigkill_mid_write_leaves_a_sound_database(db_path):
     conn.execute("INSERT INTO queries_fts(queries_fts) VALUES ('integrity-check')")
     conn.close()
     async with QueryLog.open(db_path) as log:
-        assert len(await log.search("書き込み中 1")) > 0
+        assert len(await log.search(ALL, "書き込み中 1")) > 0

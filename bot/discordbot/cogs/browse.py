@@ -126,10 +126,10 @@ class Browse(commands.Cog):
         )
 
     @app_commands.command(name=text("reload"), description=text("reload.description"))
-    @app_commands.default_permissions(manage_messages=True)
+    @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     async def reload(self, interaction: discord.Interaction) -> None:
-        if not self.bot.is_moderator(interaction.user, interaction.permissions):
+        if not self.bot.is_moderator(interaction.user):
             raise NotModerator
         locale = self.bot.locale_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)

@@ -1,4 +1,5 @@
-"""/logs: the query log for moderators. Every reply is ephemeral; access is checked twice."""
+"""/logs: the query log for moderators. Every reply is ephemeral; access is checked twice, and
+every read and `forget` is scoped to the server the command is used in (`Scope`)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from bot.discordbot.limits import FIELD_LIMIT, NO_PINGS
 from bot.discordbot.pages import PagedView, paginate
 from bot.discordbot.translator import text
 from bot.presentation import rate_text, row_mark
-from bot.querylog import QueryLog, QueryRow
+from bot.querylog import QueryLog, QueryRow, Scope
 from bot.querylog.chart import render_daily_chart
 from bot.strings import t
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 WRITE_TIMEOUT = 10.0
 
 
-@app_commands.default_permissions(manage_messages=True)
+@app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
 class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("logs.description")):
     def __init__(self, bot: AnswerBot, log: QueryLog) -> None:
@@ -37,9 +38,15 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """The second gate: `default_permissions` can be changed by server admins, this can't."""
-        if not self.bot.is_moderator(interaction.user, interaction.permissions):
+        if not self.bot.is_moderator(interaction.user):
             raise NotModerator
         return True
+
+    async def _scope(self, interaction: discord.Interaction) -> Scope:
+        """This server's rows; the bot's owner also sees direct messages."""
+        assert interaction.guild_id is not None  # guild_only
+        owner = await self.bot.is_owner(interaction.user)
+        return Scope.server(interaction.guild_id, owner=owner)
 
     async def _show(self, interaction: discord.Interaction, title: str, lines: list[str]) -> None:
         view = PagedView(title, paginate(lines), self.bot.locale_of(interaction))
@@ -54,7 +61,11 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
 
     def _audit(self, interaction: discord.Interaction, action: str, detail: str = "") -> None:
         self.log.record_action(
-            interaction.user.id, interaction.user.display_name, action, detail[:500]
+            interaction.guild_id,
+            interaction.user.id,
+            interaction.user.display_name,
+            action,
+            detail[:500],
         )
 
     @app_commands.command(name=text("logs.recent"), description=text("logs.recent.description"))
@@ -75,6 +86,7 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         rows = await self.log.recent(
+            await self._scope(interaction),
             count,
             user_id=user.id if user is not None else None,
             channel_id=channel.id if channel is not None else None,
@@ -94,8 +106,10 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
         self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 3650] = 7
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        groups = await self.log.unanswered(days)
-        lines = [f"**{g.count}×** {plain(g.question)} — {g.last_asked[:10]}" for g in groups]
+        report = await self.log.unanswered(await self._scope(interaction), days)
+        lines = [f"**{g.count}×** {plain(g.question)} — {g.last_asked[:10]}" for g in report.groups]
+        if not report.complete:
+            lines.append(t("logs_partial", self.bot.locale_of(interaction)))
         await self._show(
             interaction,
             t("logs_unanswered_title", self.bot.locale_of(interaction), days=days),
@@ -107,8 +121,8 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
     @app_commands.describe(text_=text("logs.text.description"))
     async def search(self, interaction: discord.Interaction, text_: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        self._audit(interaction, "search", text_)
-        rows = await self.log.search(text_, 100)
+        self._audit(interaction, "search", f"chars={len(text_)}")
+        rows = await self.log.search(await self._scope(interaction), text_, 100)
         title = t("logs_search_title", self.bot.locale_of(interaction), text=plain(text_[:100]))
         await self._show(interaction, title, [row_line(r) for r in rows])
 
@@ -121,7 +135,7 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
         locale = self.bot.locale_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         self._audit(interaction, "stats", f"days={days}")
-        s = await self.log.stats(days)
+        s = await self.log.stats(await self._scope(interaction), days)
         rate = rate_text(s.answer_rate)
         embed = discord.Embed(
             title=t("logs_stats_title", locale, days=days),
@@ -138,6 +152,8 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
         )
         if s.top_questions:
             value = "\n".join(f"{g.count}× {plain(g.question)}" for g in s.top_questions)
+            if not s.top_questions_complete:
+                value += "\n" + t("logs_partial", locale)
             embed.add_field(
                 name=t("logs_top_questions", locale),
                 value=fit(value, FIELD_LIMIT, locale),
@@ -170,7 +186,7 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
         await interaction.response.defer(ephemeral=True, thinking=True)
         self._audit(interaction, "export", f"days={days}")
         locale = self.bot.locale_of(interaction)
-        data = await self.log.export_csv(days)
+        data = await self.log.export_csv(await self._scope(interaction), days)
         if len(data) > interaction.filesize_limit:
             # Larger than Discord takes as an attachment: the shell export has no limit.
             text = t("logs_export_too_big", locale, mb=len(data) // 1_000_000)
@@ -193,7 +209,10 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
         try:
             async with asyncio.timeout(WRITE_TIMEOUT):
                 n = await self.log.forget(
-                    user.id, interaction.user.id, interaction.user.display_name
+                    user.id,
+                    await self._scope(interaction),
+                    interaction.user.id,
+                    interaction.user.display_name,
                 )
         except TimeoutError:
             await interaction.followup.send(t("logs_busy", locale), ephemeral=True)
