@@ -4,7 +4,7 @@ The stored index is keyed by `bot.search.store.FORMAT_VERSION`, not by the code 
 a change to sentence splitting, tokenizing, answer kinds or the article parsers must bump it, or
 every running bot keeps serving an index made by the old code. This test indexes two fixed
 articles (both formats) and compares a digest of every stored array with the one recorded for
-the current version in `data/format_digest.json`.
+the current version in `format_digest.json`.
 
 - Digest changed, version not: bump `FORMAT_VERSION` in bot/search/store.py, then record the new
   digest (below).
@@ -26,7 +26,7 @@ from bot.search import store
 from bot.search.parts import IndexParts
 from bot.text.tokens import Analyzer
 
-RECORD = Path(__file__).parent / "data" / "format_digest.json"
+RECORD = Path(__file__).parent / "format_digest.json"
 
 EWAVE = """エントランスへ
 
@@ -111,7 +111,6 @@ def test_the_format_version_changes_with_the_stored_analysis():
 
 
 if __name__ == "__main__":
-    RECORD.parent.mkdir(exist_ok=True)
     RECORD.write_text(
         json.dumps({"format": store.FORMAT_VERSION, "digest": digest()}, indent=1) + "\n",
         encoding="utf-8",
