@@ -81,6 +81,33 @@ class Asker:
             )
         return Asked(answer, query_id, latency_ms)
 
+    def turned_away(
+        self,
+        question: str,
+        kind: str,
+        *,
+        source: Source,
+        user_id: int | None = None,
+        user_name: str | None = None,
+        guild_id: int | None = None,
+        channel_id: int | None = None,
+    ) -> None:
+        """Log a question that was acknowledged but not answered (`querylog.entry.BUSY`,
+        `STOPPED`): the person was told, and moderators see it among the unanswered."""
+        if self.log is not None:
+            self.log.record(
+                QueryEntry(
+                    question=question,
+                    source=source,
+                    answered=False,
+                    user_id=user_id,
+                    user_name=user_name,
+                    guild_id=guild_id,
+                    channel_id=channel_id,
+                    kind=kind,
+                )
+            )
+
 
 @contextlib.asynccontextmanager
 async def asker_for(kb: KnowledgeBase, settings: Settings, *, log: bool) -> AsyncIterator[Asker]:

@@ -74,6 +74,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "ただいま混み合っています。少し待ってからもう一度どうぞ。",
         "en": "I'm busy answering others. Please try again in a moment.",
     },
+    "stopping": {
+        "ja": "申し訳ありません、ボットは再起動のため停止中です。少ししてからもう一度質問してください。",
+        "en": "Sorry, the bot is restarting. Please ask again in a moment.",
+    },
     "error": {
         "ja": "申し訳ありません、エラーが発生しました。時間をおいてもう一度お試しください。",
         "en": "Sorry, something went wrong. Please try again later.",

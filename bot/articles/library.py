@@ -85,7 +85,19 @@ def load_article(path: Path) -> Article:
             1,
             "unknown layout: expected a '本文' line and '■' headings, or a Markdown (.md) file",
         )
-    return _apply_sidecar(article)
+    return _safe_url(_apply_sidecar(article))
+
+
+def _safe_url(article: Article) -> Article:
+    """Only http(s) links are kept: the url becomes a clickable Discord link, and
+    `javascript:` or `file:` must never be one. Any other url is dropped with a warning."""
+    url = article.url
+    if url is None or url.lower().startswith(("http://", "https://")):
+        return article
+    note = (
+        f"{article.path.name}: url '{url[:60]}' ignored: only http:// and https:// links are shown"
+    )
+    return dataclasses.replace(article, url=None, warnings=(*article.warnings, note))
 
 
 def _apply_sidecar(article: Article) -> Article:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
 import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import discord
@@ -59,6 +61,10 @@ class AnswerBot(commands.Bot):
         self.sync_global = sync_global
         self.sync_state = settings.log_db.parent / "command-tree.sha256"
         self._reload_lock = asyncio.Lock()
+        # Set when stopping: new questions are turned away, those in flight are finished or
+        # apologised to (`drain`).
+        self.stopping = False
+        self._in_flight: dict[asyncio.Task[object], Callable[[], Awaitable[None]]] = {}
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(Translator())
@@ -78,6 +84,39 @@ class AnswerBot(commands.Bot):
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: messages are handled by the Q&A cog's listener."""
+
+    @contextlib.asynccontextmanager
+    async def answering(self, apologise: Callable[[], Awaitable[None]]) -> AsyncIterator[None]:
+        """Mark the current task as owing someone an answer until the block ends; if the bot
+        stops first, `drain` cancels it and awaits `apologise()` (tell them, log the row)."""
+        task = asyncio.current_task()
+        if task is None:  # not inside a task: nothing `drain` could cancel
+            yield
+            return
+        self._in_flight[task] = apologise
+        try:
+            yield
+        finally:
+            self._in_flight.pop(task, None)
+
+    async def drain(self, grace: float) -> tuple[int, int]:
+        """Stop taking questions, give those in flight `grace` seconds, then apologise to the
+        rest. Returns (finished during the grace period, apologised to)."""
+        self.stopping = True
+        waiting = len(self._in_flight)
+        if self._in_flight:
+            await asyncio.wait(list(self._in_flight), timeout=grace)
+        left = list(self._in_flight.items())
+        self._in_flight.clear()
+        for task, _ in left:
+            task.cancel()
+        results = await asyncio.gather(
+            *(apologise() for _, apologise in left), return_exceptions=True
+        )
+        for error in results:
+            if isinstance(error, Exception):
+                log.warning("could not tell a user the bot is stopping: %s", error)
+        return waiting - len(left), len(left)
 
     async def sync_commands(self) -> None:
         """Guild sync at start for configured guilds (instant); global sync only when asked or

@@ -50,12 +50,13 @@ class AnswerSlots:
     loop more in Discord round trips than in answering: 200 slash commands arriving together all
     acknowledge, send and parse replies in the same few loop turns, which stalled the loop for
     50-120 ms; with at most 32 in flight the longest stall stays under 20 ms, at the same
-    answers per second (`bench/bot_load.py`). Others wait up to `wait_seconds`; past that, or
-    with `max_waiting` already queued, `Busy` is raised so the user hears "please wait" rather
-    than nothing.
+    answers per second (`bench/bot_load.py`). Others wait up to `wait_seconds` (they are already
+    acknowledged: a deferred interaction may be answered for 15 minutes); past that, or with
+    `max_waiting` already queued, `Busy` is raised so the user hears "please wait" rather than
+    nothing.
     """
 
-    def __init__(self, limit: int, wait_seconds: float = 10.0, max_waiting: int = 1000) -> None:
+    def __init__(self, limit: int, wait_seconds: float = 10.0, max_waiting: int = 10_000) -> None:
         self.limit = limit
         self.wait_seconds = wait_seconds
         self.max_waiting = max_waiting

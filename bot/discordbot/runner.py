@@ -69,6 +69,7 @@ async def _serve(settings: Settings, kb: KnowledgeBase, *, sync_only: bool) -> i
             loop.add_signal_handler(sig, stop.set)
     if sync_only:
         bot.add_listener(_stop_when_ready(stop), "on_ready")
+    stopped: tuple[int, int] | None = None  # set by a requested stop: (finished, apologised)
     try:
         runner = asyncio.create_task(bot.start(token))
         stopper = asyncio.create_task(stop.wait())
@@ -76,6 +77,8 @@ async def _serve(settings: Settings, kb: KnowledgeBase, *, sync_only: bool) -> i
         if runner in done:
             runner.result()  # raises what made the bot stop
         log.info("shutting down")
+        finished, apologised = await bot.drain(settings.stop_grace_seconds)
+        stopped = (finished, apologised)
         return 0
     except (aiohttp.ClientError, OSError) as e:
         where = settings.discord_api_base or "discord.com"
@@ -105,6 +108,17 @@ async def _serve(settings: Settings, kb: KnowledgeBase, *, sync_only: bool) -> i
             retention.cancel()
         await query_log.close()
         log.info("event loop: longest block %.1f ms", watch.worst_ms)
+        if stopped is not None:
+            print(_stop_summary(*stopped, query_log.dropped), file=sys.stderr, flush=True)
+
+
+def _stop_summary(finished: int, apologised: int, dropped: int) -> str:
+    """The one line a stop prints: what happened to the questions in flight and to the log."""
+    return (
+        f"停止しました: 回答中の質問 {finished} 件を回答、{apologised} 件に停止を通知、"
+        f"書き込めなかった記録 {dropped} 件 / stopped: {finished} question(s) in flight answered, "
+        f"{apologised} told the bot is restarting, {dropped} log row(s) not written"
+    )
 
 
 def _stop_when_ready(stop: asyncio.Event):

@@ -42,6 +42,9 @@ class Database:
             # NORMAL is durable across process crashes in WAL mode; only an OS crash can lose
             # the last commits, a fair trade for a log.
             await conn.execute("PRAGMA synchronous = NORMAL")
+            # Forgotten and purged rows are overwritten with zeros, not left in free pages:
+            # said explicitly, since SQLite's default differs between builds.
+            await conn.execute("PRAGMA secure_delete = ON")
             await migrate(conn)
         except BaseException:
             await conn.close()

@@ -70,3 +70,18 @@ def test_code_blocks_and_bare_hashes_are_not_headings(tmp_path):
     (article,) = load_library(tmp_path).articles
     assert [s.heading for s in article.sections] == ["リード", "節"]
     assert [p.text for p in article.sections[0].paragraphs] == ["最初の段落。", "# コメント行。"]
+
+
+def test_only_http_links_are_kept_as_the_article_url(tmp_path: Path):
+    for name, url in (
+        ("a", "javascript:alert(1)"),
+        ("b", "file:///etc/passwd"),
+        ("c", "https://x.org/a"),
+    ):
+        (tmp_path / f"{name}.md").write_text(
+            f"---\ntitle: 題 {name}\nurl: {url}\n---\n\n本文です。\n", encoding="utf-8"
+        )
+    articles = {a.id: a for a in load_library(tmp_path).articles}
+    assert articles["a"].url is None and articles["b"].url is None
+    assert "only http:// and https:// links" in articles["a"].warnings[-1]
+    assert articles["c"].url == "https://x.org/a"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import discord
 from discord import app_commands
 
-from bot.discordbot.cogs import qa
 from bot.querylog import Scope
 from tests.discordbot.conftest import button
 from tests.peer import DEFAULT_CHANNEL_ID, DEFAULT_GUILD_ID, FLAG_EPHEMERAL
@@ -145,30 +145,79 @@ async def test_cooldown_says_please_wait(settings, start_bot):
         assert "embeds" in await other.wait_original()
 
 
-async def test_all_slots_taken_says_please_wait_then_answers_again(
-    settings, start_bot, monkeypatch
-):
-    monkeypatch.setattr(qa, "SLASH_SLOT_WAIT_SECONDS", 0.05)
+async def test_all_slots_taken_acknowledges_then_says_please_wait_and_logs_it(settings, start_bot):
     async with start_bot(settings, max_concurrent_answers=1, user_cooldown_seconds=60) as (
         bot,
         peer,
         log,
     ):
-        bot.slots.wait_seconds = 0.05  # what a message waits
-        async with bot.slots.hold():  # every slot busy with someone else's question
+        async with bot.slots.hold():
+            bot.slots.wait_seconds = 0.05  # every slot is busy with someone else's question
             ix = await peer.slash("ask", {"question": ANSWERABLE}, locale="en-US")
             call = await ix.callback()
-            assert call.json["type"] == 4  # answered at once, not deferred: within Discord's 3 s
-            assert "busy answering others" in call.json["data"]["content"]
-            assert call.json["data"]["flags"] & FLAG_EPHEMERAL
+            assert call.json["type"] == 5  # acknowledged at once (deferred), whatever the load
+            told = await ix.wait_original()
+            assert "busy answering others" in told["content"]
             await peer.send_message(f"{peer.bot_mention} {ANSWERABLE}", mentions=[peer.bot_user])
             reply = await peer.wait_for(lambda r: r.route == "POST /channels/{channel_id}/messages")
             assert "混み合っています" in reply.json["content"]
         await log.flush()
-        assert await log.recent(ALL) == []  # turned away before answering: nothing to log
+        rows = await log.recent(ALL)
+        assert [(r.answered, r.kind, r.source) for r in rows] == [
+            (False, "busy", "mention"),
+            (False, "busy", "slash"),
+        ]
         # the same user, at once: turned away before, so no cooldown holds them back now
         again = await peer.slash("ask", {"question": ANSWERABLE}, locale="en-US")
         assert "embeds" in await again.wait_original()
+
+
+async def test_stopping_finishes_or_apologises_to_everyone_acknowledged(settings, start_bot):
+    release = threading.Event()
+    async with start_bot(settings) as (bot, peer, log):
+        real = bot.asker.knowledge
+
+        def slow_kb():  # answers wait until released: they are "in flight" when the stop comes
+            kb = real()
+
+            class Slow:
+                def ask(self, question):
+                    release.wait(10)
+                    return kb.ask(question)
+
+            return Slow()
+
+        bot.asker.knowledge = slow_kb
+        asked = [
+            await peer.slash("ask", {"question": ANSWERABLE}, user=who, locale="ja")
+            for who in ("member", "moderator")
+        ]
+        for ix in asked:
+            assert (await ix.callback()).json["type"] == 5
+        await asyncio.sleep(0.1)
+        finished, apologised = await bot.drain(grace=0.2)
+        release.set()
+        assert (finished, apologised) == (0, 2)
+        for ix in asked:
+            assert "再起動のため停止中" in (await ix.wait_original())["content"]
+        late = await peer.slash("ask", {"question": ANSWERABLE}, user="owner", locale="ja")
+        assert "再起動のため停止中" in (await late.callback()).json["data"]["content"]
+        await log.flush()
+        assert sorted((r.answered, r.kind) for r in await log.recent(ALL)) == [
+            (False, "stopped"),
+            (False, "stopped"),
+        ]
+
+
+async def test_stopping_waits_for_answers_within_the_grace_period(settings, start_bot):
+    async with start_bot(settings) as (bot, peer, log):
+        ix = await peer.slash("ask", {"question": ANSWERABLE}, locale="ja")
+        await ix.callback()
+        _, apologised = await bot.drain(grace=10)
+        assert apologised == 0
+        assert "embeds" in await ix.wait_original()
+        await log.flush()
+        assert [r.kind for r in await log.recent(ALL)] == ["passage"]
 
 
 async def test_buttons_next_candidate_whole_section_and_feedback(settings, start_bot):

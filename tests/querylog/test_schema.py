@@ -65,3 +65,13 @@ async def test_a_version_1_log_is_brought_forward_and_keeps_its_rows(db_path, en
     conn = sqlite3.connect(db_path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     conn.close()
+
+
+async def test_forgotten_text_is_not_left_in_the_file(log, entry):
+    """`PRAGMA secure_delete = ON`: freed pages are zeroed whatever SQLite's build default."""
+    log.record(entry("秘密の質問です", user_id=7))
+    await log.flush()
+    await log.forget(7, ALL, None, "operator")
+    await log.close()
+    raw = b"".join(p.read_bytes() for p in log.path.parent.glob("queries.sqlite3*"))
+    assert "秘密の質問です".encode() not in raw

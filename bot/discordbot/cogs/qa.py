@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -18,6 +18,7 @@ from bot.discordbot.ratelimit import Busy
 from bot.discordbot.translator import text
 from bot.discordbot.views import AnswerView
 from bot.querylog import Source
+from bot.querylog.entry import BUSY, STOPPED
 from bot.strings import t
 
 if TYPE_CHECKING:
@@ -25,9 +26,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MENTION = re.compile(r"<@!?(\d+)>")
-# How long a slash command waits for a free slot before "please wait": Discord drops an
-# interaction that is not acknowledged within 3 s of being sent.
-SLASH_SLOT_WAIT_SECONDS = 2.0
 
 
 class QA(commands.Cog):
@@ -47,23 +45,30 @@ class QA(commands.Cog):
         if refusal:
             await reply_ephemeral(interaction, refusal)
             return
-        try:
-            async with self.bot.slots.hold(wait_seconds=SLASH_SLOT_WAIT_SECONDS):
-                await interaction.response.defer(ephemeral=not public, thinking=True)
-                asked = await self._answer(
-                    question,
-                    "slash",
-                    interaction.user,
-                    interaction.guild_id,
-                    interaction.channel_id,
-                )
-                view = AnswerView(self.bot, question, asked, locale)
-                view.message = await interaction.edit_original_response(
-                    embed=view.embed(), view=view, allowed_mentions=NO_PINGS
-                )
-        except Busy:
-            self.bot.cooldown.forgive(interaction.user.id)
-            await reply_ephemeral(interaction, t("busy", locale))
+        # Acknowledged before anything that may wait (Discord drops an interaction not
+        # acknowledged within 3 s, and lets a deferred one be answered for 15 minutes): a burst
+        # queues for a slot instead of being turned away; the answer comes as an edit.
+        await interaction.response.defer(ephemeral=not public, thinking=True)
+        who = self._who(interaction.user, interaction.guild_id, interaction.channel_id, "slash")
+        asked: Asked | None = None
+
+        async def apologise() -> None:
+            if asked is None:  # else its row is logged already
+                self.bot.asker.turned_away(question, STOPPED, **who)
+            await interaction.edit_original_response(content=t("stopping", locale))
+
+        async with self.bot.answering(apologise):
+            try:
+                async with self.bot.slots.hold():
+                    asked = await self.bot.asker.ask(question, **who)
+                    view = AnswerView(self.bot, question, asked, locale)
+                    view.message = await interaction.edit_original_response(
+                        embed=view.embed(), view=view, allowed_mentions=NO_PINGS
+                    )
+            except Busy:
+                self.bot.cooldown.forgive(interaction.user.id)
+                self.bot.asker.turned_away(question, BUSY, **who)
+                await interaction.edit_original_response(content=t("busy", locale))
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -124,26 +129,45 @@ class QA(commands.Cog):
         source: Source = (
             "channel" if in_qa_channel and not self._mentions_me(message) else "mention"
         )
-        try:
-            async with self.bot.slots.hold():
-                async with message.channel.typing():
-                    asked = await self._answer(
-                        question,
-                        source,
-                        message.author,
-                        message.guild.id if message.guild is not None else None,
-                        message.channel.id,
+        who = self._who(
+            message.author,
+            message.guild.id if message.guild is not None else None,
+            message.channel.id,
+            source,
+        )
+
+        asked: Asked | None = None
+
+        async def apologise() -> None:
+            if asked is None:  # else its row is logged already
+                self.bot.asker.turned_away(question, STOPPED, **who)
+            await message.reply(
+                t("stopping", locale), allowed_mentions=NO_PINGS, mention_author=False
+            )
+
+        async with self.bot.answering(apologise):
+            try:
+                async with self.bot.slots.hold():
+                    async with message.channel.typing():
+                        asked = await self.bot.asker.ask(question, **who)
+                    view = AnswerView(self.bot, question, asked, locale)
+                    view.message = await message.reply(
+                        embed=view.embed(),
+                        view=view,
+                        allowed_mentions=NO_PINGS,
+                        mention_author=False,
                     )
-                view = AnswerView(self.bot, question, asked, locale)
-                view.message = await message.reply(
-                    embed=view.embed(), view=view, allowed_mentions=NO_PINGS, mention_author=False
+            except Busy:
+                self.bot.cooldown.forgive(message.author.id)
+                self.bot.asker.turned_away(question, BUSY, **who)
+                await message.reply(
+                    t("busy", locale), allowed_mentions=NO_PINGS, mention_author=False
                 )
-        except Busy:
-            self.bot.cooldown.forgive(message.author.id)
-            await message.reply(t("busy", locale), allowed_mentions=NO_PINGS, mention_author=False)
 
     def _refusal(self, question: str, user_id: int, locale: str) -> str | None:
         """Why this question can't be asked now (empty, too long, cooldown), in the user's language."""
+        if self.bot.stopping:
+            return t("stopping", locale)
         problem = question_problem(question)
         if problem:
             key, params = problem
@@ -153,22 +177,18 @@ class QA(commands.Cog):
             return t("cooldown", locale, seconds=max(1, round(wait)))
         return None
 
-    async def _answer(
-        self,
-        question: str,
-        source: Source,
-        user: discord.abc.User,
-        guild_id: int | None,
-        channel_id: int | None,
-    ) -> Asked:
-        return await self.bot.asker.ask(
-            question,
-            source=source,
-            user_id=user.id,
-            user_name=user.display_name,
-            guild_id=guild_id,
-            channel_id=channel_id,
-        )
+    @staticmethod
+    def _who(
+        user: discord.abc.User, guild_id: int | None, channel_id: int | None, source: Source
+    ) -> dict[str, Any]:
+        """Who asked where: the keyword arguments of `Asker.ask` and `Asker.turned_away`."""
+        return {
+            "source": source,
+            "user_id": user.id,
+            "user_name": user.display_name,
+            "guild_id": guild_id,
+            "channel_id": channel_id,
+        }
 
 
 async def setup(bot: AnswerBot) -> None:
