@@ -3,10 +3,19 @@
 Sentences are scored by LexRank centrality times general location and cue priors, then chosen
 by MMR spread over sections (over paragraphs when one section is summarised), and returned in
 article order. Nothing is generated, so every sentence can be quoted verbatim with its place.
+
+LexRank compares every sentence with every other (and its TF-IDF matrix is sentences ×
+vocabulary), so a long article first goes through a linear-time shortlist: the
+`MAX_CANDIDATES` sentences closest to the article's centroid (MEAD's centroid score, over
+character bigrams), the first sentence of each section among them. Cost is then bounded
+whatever the article's length.
 """
 
 from __future__ import annotations
 
+import heapq
+import math
+from collections import Counter
 from functools import lru_cache
 
 import numpy as np
@@ -21,6 +30,8 @@ from bot.text.tokens import Analyzer, bigrams
 
 SIZES: dict[str, int] = {"short": 3, "long": 8}
 CACHE_SIZE = 256
+# The most sentences LexRank runs over: its cost grows with the square of this.
+MAX_CANDIDATES = 400
 
 
 def summarize(
@@ -88,10 +99,44 @@ def _summarize(
     )
 
 
+def shortlist(cands: list[Candidate], limit: int = MAX_CANDIDATES) -> list[int]:
+    """Indices (in article order) of at most `limit` sentences worth ranking, in linear time.
+
+    Each sentence scores the summed weight of its distinct bigrams in the article's centroid
+    (how often the article uses each bigram, times its IDF over sentences), divided by the
+    square root of its bigram count so long sentences do not win by length alone. Sections'
+    opening sentences are kept first (up to half the limit), since summaries spread over
+    sections.
+    """
+    if len(cands) <= limit:
+        return list(range(len(cands)))
+    # Two passes that recompute each sentence's bigrams rather than keep them: memory stays
+    # the size of the vocabulary, not of the article.
+    df: Counter[str] = Counter()
+    for c in cands:
+        df.update(set(bigrams(c.text)))
+    n = len(cands)
+    weight = {g: count * math.log((1 + n) / (1 + count)) for g, count in df.items()}
+    score = [_centroid_score(set(bigrams(c.text)), weight) for c in cands]
+    openers = [i for i, c in enumerate(cands) if c.opens_section][: limit // 2]
+    taken = set(openers)
+    rest = heapq.nlargest(
+        limit - len(taken), (i for i in range(n) if i not in taken), key=score.__getitem__
+    )
+    return sorted(taken.union(rest))
+
+
+def _centroid_score(grams: set[str], weight: dict[str, float]) -> float:
+    return sum(weight[g] for g in grams) / math.sqrt(len(grams)) if grams else 0.0
+
+
 def _pick(cands: list[Candidate], length: Length, analyzer: Analyzer) -> list[int]:
     """Indices into `cands` of the sentences to quote."""
     if not cands:
         return []
+    if len(cands) > MAX_CANDIDATES:
+        kept = shortlist(cands)
+        return [kept[i] for i in _pick([cands[i] for i in kept], length, analyzer)]
     lemmas = [analyzer.lemmas(c.text) for c in cands]
     grams = [bigrams(c.text) for c in cands]
     sim = similarity([tfidf(lemmas), tfidf(grams)])

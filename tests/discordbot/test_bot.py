@@ -265,8 +265,8 @@ async def test_summary_and_autocomplete(settings, start_bot):
         ix = await peer.slash(
             "summary", {"article": "alaska-old-world-order", "length": "short"}, locale="ja"
         )
-        call = await ix.callback()
-        embed = call.json["data"]["embeds"][0]
+        assert (await ix.callback()).json["type"] == 5  # acknowledged first, then summarised
+        embed = (await ix.wait_original())["embeds"][0]
         assert embed["title"] == "アラスカで旧世界秩序が崩壊 の要約"
         assert embed["description"].count("> ") == 3
         assert "ティモフィー・ボルダチェフ" in embed["footer"]["text"]

@@ -1,5 +1,6 @@
 """summarize(): shape, citations, coverage and errors, on the seed, our own and built articles."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -170,3 +171,36 @@ def test_a_sentence_without_words_is_quoted_only_when_nothing_else_is_left(analy
     texts = [s.text for s in summarize(article, length="short", analyzer=analyzer).sentences]
     assert "……。" not in texts
     assert len(texts) == 3
+
+
+def test_a_long_article_is_ranked_over_a_bounded_shortlist(seed, analyzer, monkeypatch):
+    """Past MAX_CANDIDATES sentences LexRank runs over a linear-time shortlist, openers first."""
+    from bot.summaries import summarizer
+    from bot.summaries.candidates import candidates
+
+    copies = [
+        dataclasses.replace(s, index=len(seed.sections) * k + s.index, heading=f"{s.heading}{k}")
+        for k in range(30)  # 180 sections: all their openers fit in half the shortlist
+        for s in seed.sections
+    ]
+    long = dataclasses.replace(seed, sections=tuple(copies))
+    cands = candidates(long.sections, by_paragraph=False)
+    assert len(cands) > summarizer.MAX_CANDIDATES
+    kept = summarizer.shortlist(cands)
+    assert len(kept) == summarizer.MAX_CANDIDATES and kept == sorted(set(kept))
+    assert all(i in kept for i, c in enumerate(cands) if c.opens_section)
+    ranked: list[int] = []
+    real = summarizer.lexrank
+    monkeypatch.setattr(summarizer, "lexrank", lambda sim: ranked.append(len(sim)) or real(sim))
+    summary = summarize(long, length="long", analyzer=analyzer)
+    assert ranked == [summarizer.MAX_CANDIDATES]
+    texts = {c.text for c in cands}
+    assert summary.sentences and all(s.text in texts for s in summary.sentences)
+
+
+def test_a_short_article_is_not_shortlisted(seed):
+    from bot.summaries import summarizer
+    from bot.summaries.candidates import candidates
+
+    cands = candidates(seed.sections, by_paragraph=False)
+    assert summarizer.shortlist(cands) == list(range(len(cands)))

@@ -9,13 +9,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discordbot import cards
-from bot.discordbot.errors import NotModerator
+from bot.discordbot.errors import NotModerator, reply_ephemeral
 from bot.discordbot.limits import AUTOCOMPLETE_LIMIT, MESSAGE_LIMIT, NO_PINGS
 from bot.discordbot.pages import PagedView, paginate
 from bot.discordbot.translator import text
 from bot.presentation import section_name, summary_error_text
 from bot.strings import t
-from bot.summaries import SummaryError, summarize
+from bot.summaries import SummaryError, find_article, find_section, summarize
 
 if TYPE_CHECKING:
     from bot.discordbot.client import AnswerBot
@@ -52,18 +52,27 @@ class Browse(commands.Cog):
     ) -> None:
         locale = self.bot.locale_of(interaction)
         kb = self.bot.kb
+        try:  # what was asked for exists (cheap), so a mistake is told privately
+            target = find_article(kb.library, article)
+            if section:
+                find_section(target, section)
+        except SummaryError as e:
+            await reply_ephemeral(interaction, summary_error_text(e, locale))
+            return
+        wait = self.bot.cooldown.retry_after(interaction.user.id)
+        if wait > 0:
+            await reply_ephemeral(interaction, t("cooldown", locale, seconds=max(1, round(wait))))
+            return
+        # A long article takes seconds to summarise: acknowledged first, the summary is an edit.
+        await interaction.response.defer(thinking=True)
         try:
             result = await self.bot.asker.run(
-                lambda: summarize(
-                    kb.library, article, section=section, length=length, analyzer=kb.analyzer
-                )
+                lambda: summarize(target, section=section, length=length, analyzer=kb.analyzer)
             )
         except SummaryError as e:
-            await interaction.response.send_message(
-                summary_error_text(e, locale), ephemeral=True, allowed_mentions=NO_PINGS
-            )
+            await interaction.edit_original_response(content=summary_error_text(e, locale))
             return
-        await interaction.response.send_message(
+        await interaction.edit_original_response(
             embed=cards.summary_embed(result, kb.library, locale), allowed_mentions=NO_PINGS
         )
 
