@@ -17,12 +17,19 @@ class NotModerator(app_commands.CheckFailure):
     """The user lacks Manage Messages and the moderator role."""
 
 
-async def reply_ephemeral(interaction: discord.Interaction, text: str) -> None:
-    """Reply whether or not the interaction was already answered or deferred."""
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
-    else:
+async def reply_ephemeral(
+    interaction: discord.Interaction, text: str, *, replace: bool = False
+) -> None:
+    """Reply whether or not the interaction was already answered or deferred; with `replace`,
+    an acknowledged one has its response replaced (no "thinking…" left behind)."""
+    if not interaction.response.is_done():
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+    elif replace:
+        await interaction.edit_original_response(
+            content=text, embed=None, view=None, allowed_mentions=NO_PINGS
+        )
+    else:
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
 
 
 async def report_command_error(

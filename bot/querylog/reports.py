@@ -179,23 +179,30 @@ async def stats(
 ) -> Stats:
     """Figures for today and the `days - 1` days before it, days counted in time zone `tz`.
 
-    Days are cut at midnight by `tz`'s current UTC offset (exact for zones without daylight
-    saving, such as Asia/Tokyo), so a Japanese server's evening is not split across two days.
+    Each day is cut at its own midnight in `tz` (daylight saving included), so a Japanese
+    server's evening is not split across two days. Days are counted one range at a time on the
+    time index: no function runs per row, which over a million rows costs a second.
     """
     if days < 1:
         raise ValueError("days must be at least 1")
     now = utc_now().astimezone(tz)
     first_day = now.date() - timedelta(days=days - 1)
-    since = iso_utc(datetime.combine(first_day, clock.min, tzinfo=tz))
-    offset = now.utcoffset() or timedelta(0)
-    shift = f"{int(offset.total_seconds() // 60):+d} minutes"
+    dates = [first_day + timedelta(days=i) for i in range(days + 1)]
+    bounds = [iso_utc(datetime.combine(d, clock.min, tzinfo=tz)) for d in dates]
+    since = bounds[0]
 
     where, scoped = scope.where()
-    total, answered = await _one(
-        conn,
-        f"SELECT COUNT(*), SUM(answered) FROM queries q WHERE q.time >= ? AND {where}",
-        (since, *scoped),
-    )
+    daily = []
+    for day, start, end in zip(dates, bounds, bounds[1:], strict=False):
+        n, answered_that_day = await _one(
+            conn,
+            "SELECT COUNT(*), SUM(answered) FROM queries q "
+            f"WHERE q.time >= ? AND q.time < ? AND {where}",
+            (start, end, *scoped),
+        )
+        daily.append(DayCount(day.isoformat(), answered_that_day, n - answered_that_day))
+    total = sum(d.answered + d.refused for d in daily)
+    answered = sum(d.answered for d in daily)
     # Votes count with the question they are on (a vote whose question is still being
     # written is left out until it is).
     up, down = await _one(
@@ -214,16 +221,6 @@ async def stats(
         sections = [
             SectionCount(article, section, n) for article, section, n in await cursor.fetchall()
         ]
-    sql = (
-        "SELECT date(time, ?) AS day, SUM(answered), COUNT(*) - SUM(answered) FROM queries q "
-        f"WHERE q.time >= ? AND {where} GROUP BY day"
-    )
-    async with conn.execute(sql, (shift, since, *scoped)) as cursor:
-        per_day = {day: (a, r) for day, a, r in await cursor.fetchall()}
-    daily = []
-    for i in range(days):
-        day = (first_day + timedelta(days=i)).isoformat()
-        daily.append(DayCount(day, *per_day.get(day, (0, 0))))
     return Stats(
         days=days,
         since=since,

@@ -85,3 +85,15 @@ def test_only_http_links_are_kept_as_the_article_url(tmp_path: Path):
     assert articles["a"].url is None and articles["b"].url is None
     assert "only http:// and https:// links" in articles["a"].warnings[-1]
     assert articles["c"].url == "https://x.org/a"
+
+
+def test_an_oversized_file_is_skipped_with_its_size_and_the_limit(tmp_path: Path, monkeypatch):
+    from bot.articles import library
+
+    monkeypatch.setattr(library, "MAX_ARTICLE_BYTES", 1_000)
+    (tmp_path / "small.md").write_text("---\ntitle: 小\n---\n\n本文です。\n", encoding="utf-8")
+    (tmp_path / "huge.md").write_text("---\ntitle: 大\n---\n\n" + "長い本文です。" * 200)
+    loaded = load_library(tmp_path)
+    assert [a.id for a in loaded.articles] == ["small"]
+    (error,) = loaded.errors
+    assert error.path.name == "huge.md" and "over the 0.001 MB limit" in str(error)

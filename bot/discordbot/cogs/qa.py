@@ -45,19 +45,21 @@ class QA(commands.Cog):
         if refusal:
             await reply_ephemeral(interaction, refusal)
             return
-        # Acknowledged before anything that may wait (Discord drops an interaction not
-        # acknowledged within 3 s, and lets a deferred one be answered for 15 minutes): a burst
-        # queues for a slot instead of being turned away; the answer comes as an edit.
-        await interaction.response.defer(ephemeral=not public, thinking=True)
         who = self._who(interaction.user, interaction.guild_id, interaction.channel_id, "slash")
         asked: Asked | None = None
 
         async def apologise() -> None:
             if asked is None:  # else its row is logged already
                 self.bot.asker.turned_away(question, STOPPED, **who)
-            await interaction.edit_original_response(content=t("stopping", locale))
+            await reply_ephemeral(interaction, t("stopping", locale), replace=True)
 
+        # Registered before acknowledging, in the same step as the check above that the bot is
+        # not stopping: a stop then either turns this question away or waits for it.
         async with self.bot.answering(apologise):
+            # Acknowledged before anything that may wait (Discord drops an interaction not
+            # acknowledged within 3 s, and lets a deferred one be answered for 15 minutes): a
+            # burst queues for a slot instead of being turned away; the answer is an edit.
+            await interaction.response.defer(ephemeral=not public, thinking=True)
             try:
                 async with self.bot.slots.hold():
                     asked = await self.bot.asker.ask(question, **who)

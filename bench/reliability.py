@@ -1,0 +1,347 @@
+"""Load and faults, measured: what docs/reliability.md reports.
+
+    python bench/reliability.py [--json] [--only burst,sigterm,kill,log,cli] [--asks 1000]
+
+Each scenario runs the bot as users run it (`python -m bot run`, its own process) against the
+Discord protocol peer of the tests, with as many distinct members as questions:
+
+- burst: N /ask at once. Acknowledgement latency (injected → the bot's callback), how many
+  were answered, told "busy", or left waiting, and the log rows against the questions.
+- sigterm: N /ask, SIGTERM while they are being answered. Nobody may be left on "thinking…";
+  every acknowledged question is answered or told, and logged; exit code and summary line.
+- kill: N /ask, SIGKILL while they are being answered. Answers delivered whose row is missing
+  are the log's loss, the bound README states.
+- log: a log of 1,000,000 rows: `/logs stats` and `unanswered` time, and the longest event-loop
+  stall while they run.
+- cli: 50 `python -m bot ask` processes at once on one log: rows written against runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.querylog import QueryLog, Scope  # noqa: E402
+from bot.querylog.entry import new_query_id  # noqa: E402
+from tests.peer import DiscordPeer, PeerMember, PeerUser  # noqa: E402
+from tests.peer.models import default_guild  # noqa: E402
+
+QUESTIONS = [
+    "アンカレッジは最終的な平和だったのか",
+    "米露の対立はこれからどうなるのか",
+    "ゴルバチョフはなぜ必要のない妥協をしたのか",
+    "ビットコインの価格はいくらですか",
+]
+STOPPING = ("再起動のため停止中", "the bot is restarting")
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def members(n: int) -> tuple[DiscordPeer, list[PeerUser]]:
+    guild = default_guild()
+    users = [PeerUser(3_000_000_000_000_000_000 + i, f"user{i}") for i in range(n)]
+    guild.members += [PeerMember(u) for u in users]
+    return DiscordPeer(guilds=[guild]), users
+
+
+def rows_in(db: Path) -> list[tuple[str, int, str | None]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT question, answered, kind FROM queries").fetchall()
+
+
+async def _asks(peer: DiscordPeer, users: list[PeerUser]) -> tuple[list, list[float]]:
+    """Inject one /ask per user at once; the acknowledgement latency of each, in seconds."""
+    injected, handles = [], []
+    for i, user in enumerate(users):
+        injected.append(time.perf_counter())
+        question = f"{QUESTIONS[i % len(QUESTIONS)]}"
+        handles.append(await peer.slash("ask", {"question": question}, user=user, locale="ja"))
+
+    async def acked(i: int) -> float:
+        await handles[i].callback(timeout=120)
+        return time.perf_counter() - injected[i]
+
+    return handles, list(await asyncio.gather(*(acked(i) for i in range(len(handles)))))
+
+
+def outcome(handle) -> str:
+    msg = handle.original
+    if msg is None or not (msg.get("content") or msg.get("embeds")):
+        return "waiting"
+    if msg.get("embeds"):
+        return "answered"
+    if any(words in (msg.get("content") or "") for words in STOPPING):
+        return "told_stopping"
+    return "told_busy"
+
+
+async def _start(peer: DiscordPeer, db: Path, **env: str) -> asyncio.subprocess.Process:
+    await peer.start()
+    proc = await peer.start_bot_process(
+        "peer-test-token", str(db), stdout=asyncio.subprocess.DEVNULL, BOT_LOG_LEVEL="INFO", **env
+    )
+    await peer.wait_identified(timeout=120)
+    await peer.wait_for(lambda r: r.method == "PUT" and "/guilds/" in r.path, timeout=120)
+    return proc
+
+
+async def _finish(proc: asyncio.subprocess.Process, sig: int | None) -> tuple[int, str]:
+    if sig is not None and proc.returncode is None:
+        proc.send_signal(sig)
+    try:
+        await asyncio.wait_for(proc.wait(), 120)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+    assert proc.stderr is not None
+    return proc.returncode or 0, (await proc.stderr.read()).decode("utf-8", "replace")
+
+
+def _counts(handles) -> dict[str, int]:
+    out = {"answered": 0, "told_busy": 0, "told_stopping": 0, "waiting": 0}
+    for h in handles:
+        out[outcome(h)] += 1
+    return out
+
+
+async def burst(asks: int) -> dict:
+    peer, users = members(asks)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "q.sqlite3"
+        proc = await _start(peer, db)
+        try:
+            start = time.perf_counter()
+            handles, ack = await _asks(peer, users)
+            await asyncio.gather(*(h.wait_original(timeout=300) for h in handles))
+            elapsed = time.perf_counter() - start
+        finally:
+            code, stderr = await _finish(proc, signal.SIGTERM)
+        await peer.stop()
+        rows = rows_in(db)
+    block = re.search(r"longest block ([\d.]+) ms", stderr)
+    ack_ms = sorted(x * 1000 for x in ack)
+    return {
+        "asks": asks,
+        "ack_p50_ms": round(statistics.median(ack_ms), 1),
+        "ack_p99_ms": round(ack_ms[int(0.99 * (len(ack_ms) - 1))], 1),
+        "ack_max_ms": round(ack_ms[-1], 1),
+        "acked_over_3s": sum(x > 3000 for x in ack_ms),
+        **_counts(handles),
+        "seconds": round(elapsed, 2),
+        "rows_logged": len(rows),
+        "rows_busy": sum(kind == "busy" for _, _, kind in rows),
+        "max_loop_block_ms": float(block[1]) if block else None,
+        "exit_code": code,
+    }
+
+
+async def stop_mid_burst(asks: int, sig: int, after_s: float, grace_s: float = 10.0) -> dict:
+    peer, users = members(asks)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "q.sqlite3"
+        proc = await _start(peer, db, BOT_STOP_GRACE_SECONDS=str(grace_s))
+        handles = []
+        try:
+            for i, user in enumerate(users):
+                question = QUESTIONS[i % len(QUESTIONS)]
+                handles.append(await peer.slash("ask", {"question": question}, user=user))
+            await asyncio.sleep(after_s)
+        finally:
+            code, stderr = await _finish(proc, sig)
+        await asyncio.sleep(0.2)
+        await peer.stop()
+        rows = rows_in(db)
+    acked = [h for h in handles if h._state.callback is not None]
+    counts = _counts(acked)
+    answered_shown = counts["answered"]
+    answered_rows = sum(1 for _, answered, kind in rows if kind not in ("busy", "stopped"))
+    summary = next((line for line in stderr.splitlines() if "stopped:" in line), "")
+    errors = [line for line in stderr.splitlines() if "ERROR" in line or "Traceback" in line]
+    return {
+        "asks": asks,
+        "signal": signal.Signals(sig).name,
+        "after_s": after_s,
+        "grace_s": grace_s,
+        "acknowledged": len(acked),
+        **counts,
+        "rows_logged": len(rows),
+        "rows_stopped": sum(kind == "stopped" for _, _, kind in rows),
+        # Answers a member saw whose row is not in the log: the loss after kill -9.
+        "answered_without_row": max(0, answered_shown - answered_rows),
+        "acknowledged_without_row": max(0, len(acked) - len(rows)),
+        "error_lines": len(errors),
+        "first_errors": errors[:3],
+        "exit_code": code,
+        "summary": summary,
+    }
+
+
+def fill_log(db: Path, rows: int) -> None:
+    """`rows` questions over 30 days, 1,000 distinct wordings, three servers and DMs."""
+
+    async def create() -> None:  # the schema, as the bot makes it
+        async with QueryLog.open(db):
+            pass
+
+    asyncio.run(create())
+    rng = random.Random(1)
+    wordings = [f"{QUESTIONS[i % 4]}（その{i}）" for i in range(1000)]
+    now = time.time()
+    with sqlite3.connect(db) as conn:
+        batch = []
+        for i in range(rows):
+            # In time order, as the bot writes them (ids, which sort by time, too).
+            moment = now - 30 * 86400 * (1 - i / rows)
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(moment))
+            batch.append(
+                (
+                    new_query_id(),
+                    stamp,
+                    rng.choice((111, 222, 333, None)),
+                    rng.randrange(10_000),
+                    "slash",
+                    rng.choice(wordings),
+                    rng.random() < 0.7,
+                    "0",
+                )
+            )
+            if len(batch) == 50_000:
+                conn.executemany(
+                    "INSERT INTO queries (id, time, guild_id, user_id, source, question, answered,"
+                    " app_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    batch,
+                )
+                batch = []
+        conn.commit()
+
+
+async def _timed_with_stalls(coro_factory) -> tuple[float, float]:
+    """Run the coroutine; return its seconds and the longest event-loop stall meanwhile (ms)."""
+    worst = 0.0
+    done = False
+
+    async def watch() -> None:
+        nonlocal worst
+        loop = asyncio.get_running_loop()
+        while not done:
+            t = loop.time()
+            await asyncio.sleep(0.005)
+            worst = max(worst, (loop.time() - t - 0.005) * 1000)
+
+    watcher = asyncio.create_task(watch())
+    start = time.perf_counter()
+    await coro_factory()
+    elapsed = time.perf_counter() - start
+    done = True
+    await watcher
+    return elapsed, worst
+
+
+async def _keep(into: list, coro) -> None:
+    into.append(await coro)
+
+
+def big_log(rows: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "q.sqlite3"
+        say(f"log: writing {rows:,} rows")
+        fill_log(db, rows)
+
+        async def measure() -> dict:
+            async with QueryLog.open(db) as log:
+                out = {"rows": rows}
+                for name, scope in (("all", Scope.shell()), ("one_server", Scope.server(222))):
+                    stats: list = []
+                    stats_s, stats_stall = await _timed_with_stalls(
+                        lambda scope=scope, stats=stats: _keep(stats, log.stats(scope, 31))
+                    )
+                    out[f"stats_{name}_total"] = stats[0].total
+                    out[f"stats_{name}_complete"] = stats[0].top_questions_complete
+                    unanswered_s, unanswered_stall = await _timed_with_stalls(
+                        lambda scope=scope: log.unanswered(scope, 30)
+                    )
+                    out[f"stats_{name}_s"] = round(stats_s, 2)
+                    out[f"unanswered_{name}_s"] = round(unanswered_s, 2)
+                    out[f"max_stall_{name}_ms"] = round(max(stats_stall, unanswered_stall), 1)
+                return out
+
+        return asyncio.run(measure())
+
+
+def cli_processes(n: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "q.sqlite3"
+        env = {**os.environ, "BOT_LOG_DB": str(db), "DISCORD_TOKEN": ""}
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "bot", "ask", QUESTIONS[i % len(QUESTIONS)]],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            for i in range(n)
+        ]
+        codes = [p.wait(300) for p in procs]
+        rows = rows_in(db)
+    return {
+        "processes": n,
+        "exit_zero": sum(c == 0 for c in codes),
+        "rows_logged": len(rows),
+        "rows_lost_silently": sum(1 for c in codes if c == 0) - len(rows),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--asks", type=int, default=1000)
+    ap.add_argument("--log-rows", type=int, default=1_000_000)
+    ap.add_argument("--only", default="burst,sigterm,kill,log,cli", help="comma-separated")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    wanted = set(args.only.split(","))
+    results: dict[str, dict] = {}
+    if "burst" in wanted:
+        say(f"burst: {args.asks} /ask at once")
+        results["burst"] = asyncio.run(burst(args.asks))
+    if "sigterm" in wanted:
+        say("sigterm: 500 /ask, SIGTERM after 1 s")
+        results["sigterm"] = asyncio.run(stop_mid_burst(500, signal.SIGTERM, 1.0))
+    if "sigterm" in wanted:
+        say("sigterm: 500 /ask, SIGTERM after 0.5 s, 0.5 s grace")
+        results["sigterm_short_grace"] = asyncio.run(
+            stop_mid_burst(500, signal.SIGTERM, 0.5, grace_s=0.5)
+        )
+    if "kill" in wanted:
+        say("kill: 500 /ask, SIGKILL after 1 s")
+        results["kill"] = asyncio.run(stop_mid_burst(500, signal.SIGKILL, 1.0))
+    if "log" in wanted:
+        results["log"] = big_log(args.log_rows)
+    if "cli" in wanted:
+        say("cli: 50 `python -m bot ask` at once on one log")
+        results["cli"] = cli_processes(50)
+    for name, result in results.items():
+        print(json.dumps({"scenario": name, **result}, ensure_ascii=False))
+        if not args.json:
+            say("")
+
+
+if __name__ == "__main__":
+    main()
