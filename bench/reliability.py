@@ -1,6 +1,6 @@
 """Load and faults, measured: what docs/reliability.md reports.
 
-    python bench/reliability.py [--json] [--only burst,sigterm,kill,log,cli] [--asks 1000]
+    python bench/reliability.py [--json] [--only burst,sigterm,kill,log,cli,memory] [--asks 1000]
 
 Each scenario runs the bot as users run it (`python -m bot run`, its own process) against the
 Discord protocol peer of the tests, with as many distinct members as questions:
@@ -14,6 +14,7 @@ Discord protocol peer of the tests, with as many distinct members as questions:
 - log: a log of 1,000,000 rows: `/logs stats` and `unanswered` time, and the longest event-loop
   stall while they run.
 - cli: 50 `python -m bot ask` processes at once on one log: rows written against runs.
+- memory: 100,000 answers served in waves of 500: the bot's RSS after 2,000 and at the end.
 """
 
 from __future__ import annotations
@@ -193,6 +194,45 @@ async def stop_mid_burst(asks: int, sig: int, after_s: float, grace_s: float = 1
     }
 
 
+def rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    kb = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))
+    return round(int(kb) / 1024, 1)
+
+
+async def memory(answers: int, wave: int = 500) -> dict:
+    """Serve `answers` answers in waves; the bot's RSS after the first 2,000 and at the end."""
+    peer, users = members(wave)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "q.sqlite3"
+        proc = await _start(peer, db)
+        served, warm = 0, None
+        try:
+            while served < answers:
+                handles = []
+                for i, user in enumerate(users):
+                    question = QUESTIONS[(served + i) % len(QUESTIONS)]
+                    handles.append(await peer.slash("ask", {"question": question}, user=user))
+                await asyncio.gather(*(h.wait_original(timeout=300) for h in handles))
+                served += len(handles)
+                peer.requests.clear()  # the peer's own record, not the bot's memory
+                peer.messages.clear()
+                if warm is None and served >= 2_000:
+                    warm = rss_mb(proc.pid)
+                    say(f"memory: {served:,} answers, RSS {warm} MB")
+            end = rss_mb(proc.pid)
+        finally:
+            code, _ = await _finish(proc, signal.SIGTERM)
+        await peer.stop()
+    return {
+        "answers": served,
+        "rss_after_2000_mb": warm,
+        "rss_end_mb": end,
+        "growth_mb": round(end - (warm or end), 1),
+        "exit_code": code,
+    }
+
+
 def fill_log(db: Path, rows: int) -> None:
     """`rows` questions over 30 days, 1,000 distinct wordings, three servers and DMs."""
 
@@ -313,7 +353,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--asks", type=int, default=1000)
     ap.add_argument("--log-rows", type=int, default=1_000_000)
-    ap.add_argument("--only", default="burst,sigterm,kill,log,cli", help="comma-separated")
+    ap.add_argument("--answers", type=int, default=100_000, help="for the memory scenario")
+    ap.add_argument("--only", default="burst,sigterm,kill,log,cli,memory", help="comma-separated")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     wanted = set(args.only.split(","))
@@ -334,6 +375,9 @@ def main() -> None:
         results["kill"] = asyncio.run(stop_mid_burst(500, signal.SIGKILL, 1.0))
     if "log" in wanted:
         results["log"] = big_log(args.log_rows)
+    if "memory" in wanted:
+        say(f"memory: {args.answers:,} answers")
+        results["memory"] = asyncio.run(memory(args.answers))
     if "cli" in wanted:
         say("cli: 50 `python -m bot ask` at once on one log")
         results["cli"] = cli_processes(50)

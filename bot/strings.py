@@ -74,6 +74,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "ただいま混み合っています。少し待ってからもう一度どうぞ。",
         "en": "I'm busy answering others. Please try again in a moment.",
     },
+    "buttons_expired": {
+        "ja": "この回答のボタンは期限切れです。もう一度質問してください（評価ボタンは使えます）。",
+        "en": "This answer's buttons have expired. Please ask again (the rating buttons still work).",
+    },
     "stopping": {
         "ja": "申し訳ありません、ボットは再起動のため停止中です。少ししてからもう一度質問してください。",
         "en": "Sorry, the bot is restarting. Please ask again in a moment.",

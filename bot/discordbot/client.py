@@ -20,6 +20,7 @@ from bot.discordbot.errors import reply_ephemeral, report_command_error
 from bot.discordbot.limits import NO_PINGS
 from bot.discordbot.ratelimit import AnswerSlots, Cooldown
 from bot.discordbot.translator import Translator
+from bot.discordbot.views import AnswerButton, AnswerCache
 from bot.knowledge_base import KnowledgeBase
 from bot.querylog import QueryLog
 from bot.settings import Settings
@@ -59,6 +60,7 @@ class AnswerBot(commands.Bot):
         self.asker = Asker(lambda: self.kb, query_log)
         self.cooldown = Cooldown(settings.user_cooldown_seconds)
         self.slots = AnswerSlots(settings.max_concurrent_answers)
+        self.answers = AnswerCache()  # what answer buttons page through (views.py)
         self.sync_global = sync_global
         self.sync_state = settings.log_db.parent / "command-tree.sha256"
         self._reload_lock = asyncio.Lock()
@@ -69,6 +71,7 @@ class AnswerBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(Translator())
+        self.add_dynamic_items(AnswerButton)
         self.tree.error(self.on_tree_error)
         for extension in EXTENSIONS:
             await self.load_extension(extension)

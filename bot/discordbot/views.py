@@ -1,93 +1,152 @@
-"""Buttons under an answer card: next candidate, whole section, and 👍/👎 feedback."""
+"""Buttons under an answer card: next candidate, whole section, and 👍/👎 feedback.
+
+The buttons carry what they need in their custom ids (`kiji:<action>:<key>:<arg>`) and are
+discord.py dynamic items: no view object is kept per answer, and they keep working after a
+restart. A vote needs only the log row's id, which is the key. Paging and the whole section
+need the answer itself, held in `AnswerCache`, bounded: an answer pushed out of it (or from
+before a restart) says its buttons have expired instead of failing.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.answers import Answer
 from bot.answers.model import AnswerKind
-from bot.asking import Asked
 from bot.discordbot import cards
-from bot.discordbot.pages import ExpiringView
 from bot.strings import t
 
 if TYPE_CHECKING:
     from bot.discordbot.client import AnswerBot
 
 log = logging.getLogger(__name__)
-VIEW_TIMEOUT = 30 * 60
+# Answers whose buttons can page and open sections: a few kilobytes each, so a few megabytes
+# in all, whatever the number of answers served.
+CACHED_ANSWERS = 2_000
 
 
-class AnswerView(ExpiringView):
-    """Holds one answer; buttons page through its candidates and collect ratings."""
+@dataclass(frozen=True)
+class Shown:
+    """An answer as it was shown: the question, the answer and the asker's language."""
 
-    def __init__(self, bot: AnswerBot, question: str, asked: Asked, locale: str) -> None:
-        super().__init__(timeout=VIEW_TIMEOUT)
-        self.bot = bot
-        self.question = question
-        self.asked = asked
-        self.locale = locale
-        self.index = 0
-        self.next_candidate.label = t("next_candidate", locale)
-        self.whole_section.label = t("whole_section", locale)
-        many = (
-            len(asked.answer.passages) > 1 and asked.answer.kind != AnswerKind.METADATA
-        )  # one card
-        if not asked.answer.shows_passages or not many:
-            self.remove_item(self.next_candidate)
-        if not asked.answer.shows_passages or asked.answer.kind == AnswerKind.METADATA:
-            self.remove_item(self.whole_section)
+    question: str
+    answer: Answer
+    locale: str
 
-    def embed(self) -> discord.Embed:
-        kb = self.bot.kb
-        if self.asked.answer.shows_passages:
-            return cards.answer_embed(self.question, self.asked.answer, self.index, self.locale)
-        return cards.refusal_embed(self.question, self.asked.answer, kb.library, self.locale)
 
-    @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary, emoji="▶️")
-    async def next_candidate(
-        self, interaction: discord.Interaction, button: discord.ui.Button
-    ) -> None:
-        self.index = (self.index + 1) % len(self.asked.answer.passages)
-        await interaction.response.edit_message(embed=self.embed(), view=self)
+class AnswerCache:
+    """The most recent `size` answers by key, oldest dropped first."""
 
-    @discord.ui.button(label="§", style=discord.ButtonStyle.secondary, emoji="📄")
-    async def whole_section(
-        self, interaction: discord.Interaction, button: discord.ui.Button
-    ) -> None:
-        passage = self.asked.answer.passages[self.index]
-        article = self.bot.kb.library.get(passage.article)
-        section = article.section(passage.section_index) if article else None
-        locale = self.bot.locale_of(interaction)
-        if article is None or section is None:  # the article went away in a reload
-            await interaction.response.send_message(t("section_gone", locale), ephemeral=True)
-            return
-        await interaction.response.send_message(
-            embed=cards.section_embed(article, section, locale), ephemeral=True
-        )
+    def __init__(self, size: int = CACHED_ANSWERS) -> None:
+        self.size = size
+        self._items: OrderedDict[int, Shown] = OrderedDict()
 
-    @discord.ui.button(emoji="👍", style=discord.ButtonStyle.success)
-    async def thumbs_up(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await self._vote(interaction, +1)
+    def __len__(self) -> int:
+        return len(self._items)
 
-    @discord.ui.button(emoji="👎", style=discord.ButtonStyle.danger)
-    async def thumbs_down(
-        self, interaction: discord.Interaction, button: discord.ui.Button
-    ) -> None:
-        await self._vote(interaction, -1)
+    def put(self, key: int, shown: Shown) -> None:
+        self._items[key] = shown
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
 
-    async def _vote(self, interaction: discord.Interaction, vote: int) -> None:
-        locale = self.bot.locale_of(interaction)
-        if self.bot.query_log is not None and self.asked.query_id is not None:
-            await self.bot.query_log.vote(self.asked.query_id, interaction.user.id, vote)
-        await interaction.response.send_message(
-            t("thanks_feedback", locale, vote="👍" if vote > 0 else "👎"), ephemeral=True
-        )
+    def get(self, key: int) -> Shown | None:
+        return self._items.get(key)
 
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item
-    ) -> None:
-        log.error("button %s failed", item, exc_info=error)
-        await self.bot.send_error(interaction)
+
+class AnswerButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"kiji:(?P<action>next|section|vote):(?P<key>\d+):(?P<arg>-?\d+)",
+):
+    """One button of an answer card; `arg` is the candidate shown (next, section) or the vote."""
+
+    def __init__(self, action: str, key: int, arg: int, **button: Any) -> None:
+        super().__init__(discord.ui.Button(custom_id=f"kiji:{action}:{key}:{arg}", **button))
+        self.action, self.key, self.arg = action, key, arg
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> AnswerButton:
+        return cls(match["action"], int(match["key"]), int(match["arg"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: AnswerBot = interaction.client  # type: ignore[assignment]
+        locale = bot.locale_of(interaction)
+        try:
+            if self.action == "vote":
+                await _vote(bot, interaction, self.key, self.arg, locale)
+                return
+            shown = bot.answers.get(self.key)
+            if shown is None:
+                await interaction.response.send_message(
+                    t("buttons_expired", locale), ephemeral=True
+                )
+            elif self.action == "next":
+                index = (self.arg + 1) % len(shown.answer.passages)
+                await interaction.response.edit_message(
+                    embed=cards.answer_embed(shown.question, shown.answer, index, shown.locale),
+                    view=answer_view(self.key, shown, index),
+                )
+            else:
+                await _whole_section(bot, interaction, shown.answer, self.arg, locale)
+        except Exception:
+            log.exception("button %s failed", self.item.custom_id)
+            await bot.send_error(interaction)
+
+
+def answer_view(key: int, shown: Shown, index: int = 0) -> discord.ui.View:
+    """The buttons for candidate `index` of an answer: a view kept by no one (timeout None, all
+    items dynamic), so sending it costs no memory after the message is sent."""
+    view = discord.ui.View(timeout=None)
+    answer, locale = shown.answer, shown.locale
+    if answer.shows_passages and answer.kind != AnswerKind.METADATA:
+        secondary = discord.ButtonStyle.secondary
+        if len(answer.passages) > 1:
+            label = t("next_candidate", locale)
+            view.add_item(AnswerButton("next", key, index, label=label, emoji="▶️", style=secondary))
+        label = t("whole_section", locale)
+        view.add_item(AnswerButton("section", key, index, label=label, emoji="📄", style=secondary))
+    view.add_item(AnswerButton("vote", key, 1, emoji="👍", style=discord.ButtonStyle.success))
+    view.add_item(AnswerButton("vote", key, -1, emoji="👎", style=discord.ButtonStyle.danger))
+    return view
+
+
+def answer_card(bot: AnswerBot, key: int, shown: Shown) -> tuple[discord.Embed, discord.ui.View]:
+    """The embed and buttons of a new answer, which is remembered for its buttons."""
+    bot.answers.put(key, shown)
+    if shown.answer.shows_passages:
+        embed = cards.answer_embed(shown.question, shown.answer, 0, shown.locale)
+    else:
+        embed = cards.refusal_embed(shown.question, shown.answer, bot.kb.library, shown.locale)
+    return embed, answer_view(key, shown)
+
+
+async def _vote(
+    bot: AnswerBot, interaction: discord.Interaction, query_id: int, vote: int, locale: str
+) -> None:
+    if bot.query_log is not None and vote in (1, -1):
+        await bot.query_log.vote(query_id, interaction.user.id, vote)
+    await interaction.response.send_message(
+        t("thanks_feedback", locale, vote="👍" if vote > 0 else "👎"), ephemeral=True
+    )
+
+
+async def _whole_section(
+    bot: AnswerBot, interaction: discord.Interaction, answer: Answer, index: int, locale: str
+) -> None:
+    passage = answer.passages[index % len(answer.passages)]
+    article = bot.kb.library.get(passage.article)
+    section = article.section(passage.section_index) if article else None
+    if article is None or section is None:  # the article went away in a reload
+        await interaction.response.send_message(t("section_gone", locale), ephemeral=True)
+        return
+    await interaction.response.send_message(
+        embed=cards.section_embed(article, section, locale), ephemeral=True
+    )

@@ -220,6 +220,30 @@ async def test_stopping_waits_for_answers_within_the_grace_period(settings, star
         assert [r.kind for r in await log.recent(ALL)] == ["passage"]
 
 
+async def test_answer_buttons_keep_no_view_and_outlive_the_answer_cache(settings, start_bot):
+    """Memory stays flat however many answers are served: no view object per answer, answers
+    kept for paging in a bounded cache; votes need neither and always work."""
+    async with start_bot(settings) as (bot, peer, log):
+        bot.answers.size = 2
+        messages = []
+        for question in (
+            "ゴルバチョフはなぜ必要のない妥協をしたのか",
+            ANSWERABLE,
+            "米露の対立はどうなるのか",
+        ):
+            ix = await peer.slash("ask", {"question": question}, locale="ja")
+            messages.append(await ix.wait_original())
+        assert len(bot.answers) == 2
+        assert bot.persistent_views == []
+        first = messages[0]
+        nxt = await peer.click(button(first, "次の候補"), message_id=first["id"], locale="ja")
+        assert "期限切れ" in (await nxt.callback()).json["data"]["content"]
+        up = await peer.click(button(first, "👍"), message_id=first["id"], locale="ja")
+        assert "評価ありがとうございます" in (await up.callback()).json["data"]["content"]
+        await log.flush()
+        assert (await log.stats(ALL, 1)).thumbs_up == 1
+
+
 async def test_buttons_next_candidate_whole_section_and_feedback(settings, start_bot):
     async with start_bot(settings) as (_, peer, log):
         ix = await peer.slash(

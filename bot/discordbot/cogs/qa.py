@@ -16,9 +16,9 @@ from bot.discordbot.errors import reply_ephemeral
 from bot.discordbot.limits import NO_PINGS
 from bot.discordbot.ratelimit import Busy
 from bot.discordbot.translator import text
-from bot.discordbot.views import AnswerView
+from bot.discordbot.views import Shown, answer_card
 from bot.querylog import Source
-from bot.querylog.entry import BUSY, STOPPED
+from bot.querylog.entry import BUSY, STOPPED, new_query_id
 from bot.strings import t
 
 if TYPE_CHECKING:
@@ -63,9 +63,11 @@ class QA(commands.Cog):
             try:
                 async with self.bot.slots.hold():
                     asked = await self.bot.asker.ask(question, **who)
-                    view = AnswerView(self.bot, question, asked, locale)
-                    view.message = await interaction.edit_original_response(
-                        embed=view.embed(), view=view, allowed_mentions=NO_PINGS
+                    embed, view = answer_card(
+                        self.bot, _key(asked), Shown(question, asked.answer, locale)
+                    )
+                    await interaction.edit_original_response(
+                        embed=embed, view=view, allowed_mentions=NO_PINGS
                     )
             except Busy:
                 self.bot.cooldown.forgive(interaction.user.id)
@@ -152,9 +154,11 @@ class QA(commands.Cog):
                 async with self.bot.slots.hold():
                     async with message.channel.typing():
                         asked = await self.bot.asker.ask(question, **who)
-                    view = AnswerView(self.bot, question, asked, locale)
-                    view.message = await message.reply(
-                        embed=view.embed(),
+                    embed, view = answer_card(
+                        self.bot, _key(asked), Shown(question, asked.answer, locale)
+                    )
+                    await message.reply(
+                        embed=embed,
                         view=view,
                         allowed_mentions=NO_PINGS,
                         mention_author=False,
@@ -191,6 +195,11 @@ class QA(commands.Cog):
             "guild_id": guild_id,
             "channel_id": channel_id,
         }
+
+
+def _key(asked: Asked) -> int:
+    """What the answer's buttons are keyed by: its log row (votes land there), or a fresh id."""
+    return asked.query_id if asked.query_id is not None else new_query_id()
 
 
 async def setup(bot: AnswerBot) -> None:
