@@ -170,6 +170,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{total} questions · {answered} answered · {refused} refused · answer rate {rate}\nRatings 👍 {up} · 👎 {down}",
     },
     "logs_top_questions": {"ja": "よくある質問", "en": "Top questions"},
+    "log_failing": {
+        "ja": "⚠️ 質問ログに{minutes}分前から書き込めていません（{queued}件がメモリで待機中）。ボットのログを確認してください。",
+        "en": "⚠️ The query log has not been written for {minutes} min ({queued} rows waiting in memory). Check the bot's log.",
+    },
     "logs_partial": {
         "ja": "（一部のみ: 質問が多すぎるため、最も多い質問だけをまとめました）",
         "en": "(Partial: there are too many questions; only the most asked were grouped.)",

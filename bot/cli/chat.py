@@ -13,6 +13,7 @@ from bot.cli.render import answer_text, articles_text
 from bot.cli.summary_cmd import summary_text
 from bot.knowledge_base import KnowledgeBase
 from bot.presentation import summary_error_text
+from bot.querylog.entry import local_user_id
 from bot.settings import Settings
 from bot.strings import t
 from bot.summaries import LENGTHS, SummaryError, summarize
@@ -63,7 +64,12 @@ async def reply(kb: KnowledgeBase, asker: Asker, text: str, *, color: bool = Fal
     if problem:
         key, params = problem
         return t(key, **params)
-    asked = await asker.ask(text, source="console", user_name=getpass.getuser())
+    asked = await asker.ask(
+        text,
+        source="console",
+        user_name=getpass.getuser(),
+        user_id=local_user_id(getpass.getuser()),
+    )
     return answer_text(asked.answer, kb.library, color=color)
 
 

@@ -21,6 +21,7 @@ from bot.cli import logs_cmd, summary_cmd
 from bot.cli.chat import run_chat
 from bot.cli.render import answer_text
 from bot.knowledge_base import KnowledgeBase
+from bot.querylog.entry import local_user_id
 from bot.ranking.model import ModelError
 from bot.settings import Settings, SettingsError
 from bot.strings import t
@@ -146,12 +147,27 @@ async def cmd_ask(
                     )
                 )
                 continue
-            answer = (await asker.ask(question, source="cli", user_name=getpass.getuser())).answer
+            answer = (
+                await asker.ask(
+                    question,
+                    source="cli",
+                    user_name=getpass.getuser(),
+                    user_id=local_user_id(getpass.getuser()),
+                )
+            ).answer
             if as_json:
                 print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
             else:
                 text = answer_text(answer, kb.library, color=color)
                 print(f"Q: {question}\n{text}\n", flush=True)
+    lost = asker.log.dropped if asker.log is not None else 0
+    if lost:  # the log said why (file, error) as it gave up; the exit code says it too
+        print(
+            f"記録できなかった質問: {lost} 件 / {lost} question(s) could not be logged "
+            f"(BOT_LOG_DB={settings.log_db})",
+            file=sys.stderr,
+        )
+        return 3
     return 0
 
 

@@ -6,6 +6,7 @@ answer is sent, which may be long before the row reaches the disk (see `writer.p
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import secrets
 import time
@@ -32,6 +33,14 @@ def new_query_id() -> int:
     """
     millis = time.time_ns() // 1_000_000
     return (millis << _COUNTER_BITS) | (next(_counter) & ((1 << _COUNTER_BITS) - 1))
+
+
+def local_user_id(login: str) -> int:
+    """A stable id for someone asking from this machine's shell (console chat, `ask`): derived
+    from their login name, and negative, so it is never a Discord user's. `logs forget` reaches
+    their rows by it, as it does a Discord user's by their id."""
+    digest = hashlib.sha256(login.encode("utf-8", "replace")).digest()
+    return -(int.from_bytes(digest[:7], "big") + 1)
 
 
 def utc_now() -> datetime:

@@ -79,6 +79,12 @@ class QueryLog:
         return self._writer.dropped
 
     @property
+    def failing_for(self) -> float | None:
+        """Seconds since the log file stopped taking writes (rows wait in memory meanwhile);
+        None while it is written normally. Moderators are told in their reports."""
+        return self._writer.failing_for
+
+    @property
     def queued(self) -> int:
         """Rows and jobs waiting for the database."""
         return self._writer.queued

@@ -332,6 +332,11 @@ class Writer:
             async with asyncio.timeout(delay):
                 await self._close_requested.wait()
 
+    @property
+    def failing_for(self) -> float | None:
+        """Seconds since the database stopped taking writes; None while it takes them."""
+        return None if self._outage_since is None else time.monotonic() - self._outage_since
+
     def _enter_outage(self, exc: BaseException) -> None:
         if self._outage_since is not None:
             logger.debug("query log: still cannot write (%s: %s)", type(exc).__name__, exc)

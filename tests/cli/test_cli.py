@@ -89,3 +89,24 @@ def test_chat_survives_undecodable_bytes_and_nul(tmp_path):
     assert "アンカレッジは最終的な平和ではなかった" in proc.stdout.decode()
     logged = run("logs", "recent", "--json", env={"BOT_LOG_DB": str(tmp_path / "q.sqlite3")})
     assert len(logged.stdout.splitlines()) == 2  # both lines logged, none dropped
+
+
+def test_ask_rows_carry_a_local_user_id_that_forget_reaches(tmp_path):
+    env = {"BOT_LOG_DB": str(tmp_path / "q.sqlite3")}
+    assert run("ask", "世界が求めているものは何か", env=env).returncode == 0
+    (row,) = [json.loads(x) for x in run("logs", "recent", "--json", env=env).stdout.splitlines()]
+    assert row["user_id"] < 0  # never a Discord id
+    forgot = run("logs", "forget", str(row["user_id"]), env=env)
+    assert forgot.returncode == 0 and "deleted 1 row" in forgot.stdout
+    assert run("logs", "recent", "--json", env=env).stdout.strip() == ""
+
+
+def test_ask_exits_non_zero_when_its_question_cannot_be_logged(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    proc = run(
+        "ask",
+        "世界が求めているものは何か",
+        env={"BOT_LOG_DB": str(tmp_path / "a-file" / "q.sqlite3")},
+    )
+    assert proc.returncode == 3
+    assert "could not be logged" in proc.stderr and "a-file" in proc.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 
@@ -131,3 +132,30 @@ async def test_members_are_refused_and_see_nothing(settings, start_bot, sub):
         assert not call.json["data"].get("embeds") and not call.files
         assert ix.followups == []
         assert len(await log.recent(ALL, 10)) == 4
+
+
+async def test_moderators_are_told_when_the_log_is_not_being_written(settings, start_bot):
+    import sqlite3
+
+    async with start_bot(settings) as (_, peer, log):
+        await ask_some(peer, log)
+        other = sqlite3.connect(settings.log_db, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
+        try:
+            await (await peer.slash("ask", {"question": ANSWERED}, locale="ja")).wait_original()
+            for _ in range(200):
+                if log.failing_for is not None:
+                    break
+                await asyncio.sleep(0.01)
+            msg = await (
+                await peer.slash("logs recent", {}, user=peer.moderator, locale="ja")
+            ).wait_original()
+            assert "質問ログに" in content_of(msg) and "書き込めていません" in content_of(msg)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        await log.flush()
+        msg = await (
+            await peer.slash("logs recent", {}, user=peer.moderator, locale="en-US")
+        ).wait_original()
+        assert "has not been written" not in content_of(msg)

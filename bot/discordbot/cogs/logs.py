@@ -48,8 +48,18 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
         owner = await self.bot.is_owner(interaction.user)
         return Scope.server(interaction.guild_id, owner=owner)
 
+    def _health(self, locale: str) -> list[str]:
+        """A warning line when the log is not being written: moderators should know at once."""
+        failing = self.log.failing_for
+        if failing is None:
+            return []
+        return [
+            t("log_failing", locale, minutes=max(1, round(failing / 60)), queued=self.log.queued)
+        ]
+
     async def _show(self, interaction: discord.Interaction, title: str, lines: list[str]) -> None:
-        view = PagedView(title, paginate(lines), self.bot.locale_of(interaction))
+        locale = self.bot.locale_of(interaction)
+        view = PagedView(title, paginate(self._health(locale) + lines), locale)
         view.message = await interaction.followup.send(
             embed=view.embed(),
             view=view,
@@ -139,7 +149,8 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
         rate = rate_text(s.answer_rate)
         embed = discord.Embed(
             title=t("logs_stats_title", locale, days=days),
-            description=t(
+            description="".join(f"{line}\n" for line in self._health(locale))
+            + t(
                 "logs_stats_body",
                 locale,
                 total=s.total,
