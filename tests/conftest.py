@@ -1,9 +1,10 @@
 """Shared fixtures: the bundled knowledge base (built once) and sample articles in both formats.
 
 Tests leave the checkout as they found it: the bundled articles are served from a copy in a
-temporary folder (building an index writes `.index/` beside the articles), every subprocess
-inherits `BOT_KNOWLEDGE_DIR` pointing there, and a session that leaves a new `knowledge/.index/`
-behind fails.
+temporary folder (building an index writes `.index/` beside the articles), the query log is a
+temporary file, every subprocess inherits `BOT_KNOWLEDGE_DIR` and `BOT_LOG_DB` pointing there,
+and a session that leaves a new `knowledge/.index/` behind or touches `data/queries.sqlite3`
+fails.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge_base import KnowledgeBase
-from bot.settings import BUNDLED_KNOWLEDGE
+from bot.settings import BUNDLED_KNOWLEDGE, DEFAULT_LOG_DB
 
 SEED = BUNDLED_KNOWLEDGE / "alaska-old-world-order.txt"
 
@@ -90,14 +91,30 @@ def knowledge_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _knowledge_out_of_checkout(knowledge_copy: Path) -> Iterator[None]:
+def _knowledge_out_of_checkout(
+    knowledge_copy: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
     index = BUNDLED_KNOWLEDGE / ".index"
     existed = index.exists()
+    real_log = DEFAULT_LOG_DB
+    before = _stamp(real_log)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("BOT_KNOWLEDGE_DIR", str(knowledge_copy))
+        mp.setenv("BOT_LOG_DB", str(tmp_path_factory.mktemp("log") / "queries.sqlite3"))
         yield
     if not existed and index.exists():
         raise AssertionError(f"a test wrote {index} into the checkout")
+    if _stamp(real_log) != before:
+        raise AssertionError(f"a test wrote to the real query log {real_log}")
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """Size and modification time of a file (and its WAL), None when there is none."""
+    try:
+        stats = [p.stat() for p in (path, path.with_name(path.name + "-wal")) if p.exists()]
+    except OSError:
+        return None
+    return (sum(s.st_size for s in stats), max(s.st_mtime_ns for s in stats)) if stats else None
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,8 @@
 """Buttons under an answer card: next candidate, whole section, and 👍/👎 feedback.
 
+The asker pages their own answer in place; anyone else who pages it gets a private copy, so a
+public answer never changes under the people reading it.
+
 The buttons carry what they need in their custom ids (`kiji:<action>:<key>:<arg>`) and are
 discord.py dynamic items: no view object is kept per answer, and they keep working after a
 restart. A vote needs only the log row's id, which is the key. Paging and the whole section
@@ -9,6 +12,7 @@ before a restart) says its buttons have expired instead of failing.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections import OrderedDict
@@ -33,11 +37,12 @@ CACHED_ANSWERS = 2_000
 
 @dataclass(frozen=True)
 class Shown:
-    """An answer as it was shown: the question, the answer and the asker's language."""
+    """An answer as it was shown: the question, the answer, the asker and their language."""
 
     question: str
     answer: Answer
     locale: str
+    asker_id: int
 
 
 class AnswerCache:
@@ -90,10 +95,17 @@ class AnswerButton(
                 )
             elif self.action == "next":
                 index = (self.arg + 1) % len(shown.answer.passages)
-                await interaction.response.edit_message(
-                    embed=cards.answer_embed(shown.question, shown.answer, index, shown.locale),
-                    view=answer_view(self.key, shown, index),
-                )
+                owns = _owns(interaction, shown)
+                # Someone else's answer: their own copy, in their language; the shared message
+                # stays as it is for everyone reading it.
+                asker = interaction.user.id == shown.asker_id
+                card = shown if asker else dataclasses.replace(shown, locale=locale)
+                embed = cards.answer_embed(card.question, card.answer, index, card.locale)
+                view = answer_view(self.key, card, index)
+                if owns:
+                    await interaction.response.edit_message(embed=embed, view=view)
+                else:
+                    await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
             else:
                 await _whole_section(bot, interaction, shown.answer, self.arg, locale)
         except Exception:
@@ -126,6 +138,14 @@ def answer_card(bot: AnswerBot, key: int, shown: Shown) -> tuple[discord.Embed, 
     else:
         embed = cards.refusal_embed(shown.question, shown.answer, bot.kb.library, shown.locale)
     return embed, answer_view(key, shown)
+
+
+def _owns(interaction: discord.Interaction, shown: Shown) -> bool:
+    """Whether pressing a button may change the message itself: the asker's own answer, or a
+    private copy (only the person who asked for it sees an ephemeral message)."""
+    message = interaction.message
+    private = message is not None and message.flags.ephemeral
+    return private or interaction.user.id == shown.asker_id
 
 
 async def _vote(

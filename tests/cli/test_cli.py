@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def run(
     *args: str, stdin: str | None = None, env: dict | None = None
 ) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "DISCORD_TOKEN": "", "BOT_LOG_DB": "", **(env or {})}
+    full_env = {**os.environ, "DISCORD_TOKEN": "", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,

@@ -220,6 +220,28 @@ async def test_stopping_waits_for_answers_within_the_grace_period(settings, star
         assert [r.kind for r in await log.recent(ALL)] == ["passage"]
 
 
+async def test_someone_elses_next_candidate_is_a_private_copy(settings, start_bot):
+    async with start_bot(settings) as (_, peer, _):
+        ix = await peer.slash(
+            "ask", {"question": "ゴルバチョフはなぜ必要のない妥協をしたのか"}, locale="ja"
+        )
+        msg = await ix.wait_original()
+        other = await peer.click(
+            button(msg, "次の候補"), message_id=msg["id"], user=peer.moderator, locale="en-US"
+        )
+        call = await other.callback()
+        assert call.json["type"] == 4 and call.json["data"]["flags"] & FLAG_EPHEMERAL
+        assert "candidate 2/3" in call.json["data"]["embeds"][0]["footer"]["text"].lower()
+        assert "候補 1/3" in embed_of(ix.original)["footer"]["text"]  # the shared one unchanged
+        copy = await other.wait_original()
+        again = await peer.click(
+            button(copy, "Next"), message_id=copy["id"], user=peer.moderator, locale="en-US"
+        )
+        paged = await again.callback()
+        assert paged.json["type"] == 7  # their own copy pages in place
+        assert "candidate 3/3" in paged.json["data"]["embeds"][0]["footer"]["text"].lower()
+
+
 async def test_answer_buttons_keep_no_view_and_outlive_the_answer_cache(settings, start_bot):
     """Memory stays flat however many answers are served: no view object per answer, answers
     kept for paging in a bounded cache; votes need neither and always work."""

@@ -64,7 +64,7 @@ class QA(commands.Cog):
                 async with self.bot.slots.hold():
                     asked = await self.bot.asker.ask(question, **who)
                     embed, view = answer_card(
-                        self.bot, _key(asked), Shown(question, asked.answer, locale)
+                        self.bot, _key(asked), Shown(question, asked.answer, locale, who["user_id"])
                     )
                     await interaction.edit_original_response(
                         embed=embed, view=view, allowed_mentions=NO_PINGS
@@ -155,7 +155,7 @@ class QA(commands.Cog):
                     async with message.channel.typing():
                         asked = await self.bot.asker.ask(question, **who)
                     embed, view = answer_card(
-                        self.bot, _key(asked), Shown(question, asked.answer, locale)
+                        self.bot, _key(asked), Shown(question, asked.answer, locale, who["user_id"])
                     )
                     await message.reply(
                         embed=embed,
