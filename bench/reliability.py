@@ -1,6 +1,6 @@
 """Load and faults, measured: what docs/reliability.md reports.
 
-    python bench/reliability.py [--json] [--only burst,sigterm,kill,log,cli,memory] [--asks 1000]
+    python bench/reliability.py [--json] [--only burst,sigterm,kill,log,cli,summary,memory] [--asks 1000]
 
 Each scenario runs the bot as users run it (`python -m bot run`, its own process) against the
 Discord protocol peer of the tests, with as many distinct members as questions:
@@ -11,9 +11,12 @@ Discord protocol peer of the tests, with as many distinct members as questions:
   every acknowledged question is answered or told, and logged; exit code and summary line.
 - kill: N /ask, SIGKILL while they are being answered. Answers delivered whose row is missing
   are the log's loss, the bound README states.
-- log: a log of 1,000,000 rows: `/logs stats` and `unanswered` time, and the longest event-loop
-  stall while they run.
+- log: a log of 1,000,000 rows: the report functions `/logs stats` and `unanswered` call
+  (`QueryLog.stats`, `QueryLog.unanswered`, in this process, without the chart), their time,
+  and the longest event-loop stall while they run.
 - cli: 50 `python -m bot ask` processes at once on one log: rows written against runs.
+- summary: `summarize` (what /summary runs) on the seed repeated to 3,500 / 50,000 / 200,000
+  sentences, each in its own process: seconds and peak memory.
 - memory: 100,000 answers served in waves of 500: the bot's RSS after 2,000 and at the end.
 """
 
@@ -25,6 +28,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import sqlite3
 import statistics
@@ -39,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.querylog import QueryLog, Scope  # noqa: E402
 from bot.querylog.entry import new_query_id  # noqa: E402
+from bot.settings import BUNDLED_KNOWLEDGE  # noqa: E402
 from tests.peer import DiscordPeer, PeerMember, PeerUser  # noqa: E402
 from tests.peer.models import default_guild  # noqa: E402
 
@@ -62,9 +67,9 @@ def members(n: int) -> tuple[DiscordPeer, list[PeerUser]]:
     return DiscordPeer(guilds=[guild]), users
 
 
-def rows_in(db: Path) -> list[tuple[str, int, str | None]]:
+def rows_in(db: Path) -> list[tuple[str, int, str | None, int | None]]:
     with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT question, answered, kind FROM queries").fetchall()
+        return conn.execute("SELECT question, answered, kind, user_id FROM queries").fetchall()
 
 
 async def _asks(peer: DiscordPeer, users: list[PeerUser]) -> tuple[list, list[float]]:
@@ -147,7 +152,7 @@ async def burst(asks: int) -> dict:
         **_counts(handles),
         "seconds": round(elapsed, 2),
         "rows_logged": len(rows),
-        "rows_busy": sum(kind == "busy" for _, _, kind in rows),
+        "rows_busy": sum(kind == "busy" for _, _, kind, _ in rows),
         "max_loop_block_ms": float(block[1]) if block else None,
         "exit_code": code,
     }
@@ -171,8 +176,9 @@ async def stop_mid_burst(asks: int, sig: int, after_s: float, grace_s: float = 1
         rows = rows_in(db)
     acked = [h for h in handles if h._state.callback is not None]
     counts = _counts(acked)
-    answered_shown = counts["answered"]
-    answered_rows = sum(1 for _, answered, kind in rows if kind not in ("busy", "stopped"))
+    # Matched member by member (one question each): whose answer was shown, whose row exists.
+    shown = {int(h.payload["member"]["user"]["id"]) for h in acked if outcome(h) == "answered"}
+    logged = {user for _, _, kind, user in rows if kind not in ("busy", "stopped")}
     summary = next((line for line in stderr.splitlines() if "stopped:" in line), "")
     errors = [line for line in stderr.splitlines() if "ERROR" in line or "Traceback" in line]
     return {
@@ -183,9 +189,9 @@ async def stop_mid_burst(asks: int, sig: int, after_s: float, grace_s: float = 1
         "acknowledged": len(acked),
         **counts,
         "rows_logged": len(rows),
-        "rows_stopped": sum(kind == "stopped" for _, _, kind in rows),
+        "rows_stopped": sum(kind == "stopped" for _, _, kind, _ in rows),
         # Answers a member saw whose row is not in the log: the loss after kill -9.
-        "answered_without_row": max(0, answered_shown - answered_rows),
+        "answered_without_row": len(shown - logged),
         "acknowledged_without_row": max(0, len(acked) - len(rows)),
         "error_lines": len(errors),
         "first_errors": errors[:3],
@@ -231,6 +237,47 @@ async def memory(answers: int, wave: int = 500) -> dict:
         "growth_mb": round(end - (warm or end), 1),
         "exit_code": code,
     }
+
+
+SUMMARY_CHILD = """
+import dataclasses, json, sys, time
+from pathlib import Path
+from bot.articles import load_library
+from bot.summaries import summarize
+from bot.text.tokens import Analyzer
+seed = load_library(Path(sys.argv[1])).articles[0]
+target, sections = int(sys.argv[2]), []
+while sum(len(p.sentences) for s in sections for p in s.paragraphs) < target:
+    for s in seed.sections:
+        copy = len(sections) // len(seed.sections)
+        sections.append(dataclasses.replace(s, index=len(sections), heading=f"{s.heading} {copy}"))
+article = dataclasses.replace(seed, sections=tuple(sections))
+analyzer = Analyzer()
+analyzer.lemmas("準備")  # the tagger is made on first use: not part of the summary
+start = time.perf_counter()
+summarize(article, length="long", analyzer=analyzer)
+seconds = time.perf_counter() - start
+status = Path("/proc/self/status").read_text()
+peak = next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmHWM:"))
+print(json.dumps({"sentences": sum(len(p.sentences) for s in sections for p in s.paragraphs),
+                  "seconds": round(seconds, 2), "peak_rss_mb": round(peak / 1024, 1)}))
+"""
+
+
+def summary_sizes(sizes: tuple[int, ...] = (3_500, 50_000, 200_000)) -> dict:
+    """/summary's work (`summarize`, long) on the seed article repeated to each size, each in a
+    fresh process so its peak memory is its own."""
+    out = {}
+    for size in sizes:
+        proc = subprocess.run(
+            [sys.executable, "-c", SUMMARY_CHILD, str(BUNDLED_KNOWLEDGE), str(size)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        out[str(size)] = json.loads(proc.stdout)
+    return out
 
 
 def fill_log(db: Path, rows: int) -> None:
@@ -328,7 +375,13 @@ def big_log(rows: int) -> dict:
 def cli_processes(n: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "q.sqlite3"
-        env = {**os.environ, "BOT_LOG_DB": str(db), "DISCORD_TOKEN": ""}
+        knowledge = shutil.copytree(BUNDLED_KNOWLEDGE, Path(tmp) / "knowledge")  # its index too
+        env = {
+            **os.environ,
+            "BOT_LOG_DB": str(db),
+            "BOT_KNOWLEDGE_DIR": str(knowledge),
+            "DISCORD_TOKEN": "",
+        }
         procs = [
             subprocess.Popen(
                 [sys.executable, "-m", "bot", "ask", QUESTIONS[i % len(QUESTIONS)]],
@@ -375,6 +428,9 @@ def main() -> None:
         results["kill"] = asyncio.run(stop_mid_burst(500, signal.SIGKILL, 1.0))
     if "log" in wanted:
         results["log"] = big_log(args.log_rows)
+    if "summary" in wanted:
+        say("summary: the seed repeated to 3,500, 50,000 and 200,000 sentences")
+        results["summary"] = summary_sizes()
     if "memory" in wanted:
         say(f"memory: {args.answers:,} answers")
         results["memory"] = asyncio.run(memory(args.answers))

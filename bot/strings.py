@@ -143,6 +143,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "記事を再読み込みしました: {articles}件、{sentences}文。",
         "en": "Reloaded the articles: {articles} article(s), {sentences} sentences.",
     },
+    "summary_which": {
+        "ja": "最新の記事「{title}」を要約しました。ほかの記事（全{n}件）は `article:` で選べます。",
+        "en": "This summarises the newest article, “{title}”. Pick another of the {n} with `article:`.",
+    },
+    "choose_article_first": {
+        "ja": "先に記事を選んでください（article）",
+        "en": "Choose an article first (article)",
+    },
+    "reload_skipped": {
+        "ja": "読み込めなかったファイルは飛ばしました（修正して再度 /reload してください）:\n{errors}",
+        "en": "Files that could not be read were skipped (fix them and /reload again):\n{errors}",
+    },
     "reload_failed": {
         "ja": "再読み込みに失敗したため、これまでの記事で応答を続けます。\n{errors}",
         "en": "Reload failed, so I keep answering from the previous articles.\n{errors}",

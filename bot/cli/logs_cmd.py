@@ -9,9 +9,9 @@ import getpass
 import json
 import sqlite3
 import sys
-import unicodedata
 from pathlib import Path
 
+from bot.cli.render import terminal_safe
 from bot.presentation import rate_text, row_mark
 from bot.querylog import QueryLog, QueryRow, Scope, Stats
 from bot.querylog.chart import render_daily_chart
@@ -22,17 +22,6 @@ PARTIAL = (
     "（一部のみ: 最も多い質問だけをまとめました） / partial: only the most asked questions "
     "were grouped"
 )
-
-
-def terminal_safe(text: str) -> str:
-    """`text` with control characters (ESC, OSC, BEL, CR…) shown escaped, not obeyed: questions
-    are typed by anyone, and a terminal would run `\\x1b]52;…` or rewrite the screen."""
-    return "".join(
-        ch
-        if ch == " " or unicodedata.category(ch)[0] != "C"
-        else ch.encode("unicode_escape").decode()
-        for ch in text
-    )
 
 
 def positive(text: str) -> int:

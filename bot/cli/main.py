@@ -19,7 +19,7 @@ from bot.articles import ArticleError
 from bot.asking import asker_for
 from bot.cli import logs_cmd, summary_cmd
 from bot.cli.chat import run_chat
-from bot.cli.render import answer_text
+from bot.cli.render import answer_text, terminal_safe
 from bot.knowledge_base import KnowledgeBase
 from bot.querylog.entry import local_user_id
 from bot.ranking.model import ModelError
@@ -131,7 +131,7 @@ async def cmd_ask(
             problem = question_problem(question)
             if problem and not as_json:
                 key, params = problem
-                print(f"Q: {question[:80]}\n{t(key, **params)}\n", flush=True)
+                print(f"Q: {terminal_safe(question[:80])}\n{t(key, **params)}\n", flush=True)
                 continue
             if problem:  # one JSON line per question still, so callers stay in step
                 print(
@@ -159,7 +159,7 @@ async def cmd_ask(
                 print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
             else:
                 text = answer_text(answer, kb.library, color=color)
-                print(f"Q: {question}\n{text}\n", flush=True)
+                print(f"Q: {terminal_safe(question)}\n{text}\n", flush=True)
     lost = asker.log.dropped if asker.log is not None else 0
     if lost:  # the log said why (file, error) as it gave up; the exit code says it too
         print(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from bot.answers import Answer, Passage
 from bot.answers.byline import sentence
 from bot.answers.highlight import segments
@@ -78,3 +80,14 @@ def articles_text(library: Library, locale: str = "ja") -> str:
         for s in a.sections:
             out.append(f"   {s.index}. {section_name(s.index, s.heading, locale)}")
     return "\n".join(out)
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with control characters (ESC, OSC, BEL, CR…) shown escaped, not obeyed: questions
+    are typed by anyone, and a terminal would run `\\x1b]52;…` or rewrite the screen."""
+    return "".join(
+        ch
+        if ch == " " or unicodedata.category(ch)[0] != "C"
+        else ch.encode("unicode_escape").decode()
+        for ch in text
+    )

@@ -209,7 +209,9 @@ class AnswerBot(commands.Bot):
         return role is not None and any(r.id == role for r in member.roles)
 
     async def reload_knowledge(self, folder: Path | None = None) -> tuple[bool, str]:
-        """Build a new knowledge base off the loop; keep the old one if any file fails."""
+        """Build a new knowledge base off the loop and serve it. As at start-up, a file that
+        cannot be read is skipped and named (the second value); the old knowledge base stays
+        only when the folder itself cannot be read."""
         async with self._reload_lock:
             folder = folder or self.settings.knowledge_dir
             try:
@@ -217,10 +219,8 @@ class AnswerBot(commands.Bot):
             except Exception as e:  # a missing folder, or anything else: keep serving
                 log.exception("reload failed")
                 return False, str(e)
-            if kb.library.errors:
-                return False, "\n".join(str(e) for e in kb.library.errors)
             self.kb = kb
-            return True, ""
+            return True, "\n".join(str(e) for e in kb.library.errors)
 
     async def send_error(self, interaction: discord.Interaction) -> None:
         try:

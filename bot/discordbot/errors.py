@@ -36,6 +36,11 @@ async def report_command_error(
     interaction: discord.Interaction, error: app_commands.AppCommandError, locale: str
 ) -> None:
     """What the bot's `@tree.error` handler does: the user hears why, the log gets the trace."""
+    if interaction.type == discord.InteractionType.autocomplete:
+        # Autocomplete can only be answered with choices; a message would be refused.
+        name = interaction.command.qualified_name if interaction.command else "?"
+        log.error("autocomplete of /%s failed", name, exc_info=error)
+        return
     if isinstance(error, NotModerator | app_commands.MissingPermissions):
         text = t("moderators_only", locale)
     else:

@@ -312,12 +312,16 @@ def _arrays(generation: Path, names: list[str]) -> dict[str, np.ndarray]:
         isinstance(n, str) and n.isidentifier() for n in names
     ):
         raise ValueError(f"{MANIFEST}: 'arrays' is not a list of array names")
-    return {
-        name: np.load(generation / f"{name}.npy", mmap_mode="r", allow_pickle=False).view(
-            np.ndarray
-        )
-        for name in names
-    }
+    arrays = {}
+    for name in names:
+        path = generation / f"{name}.npy"
+        try:
+            arrays[name] = np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray)
+        except FileNotFoundError:
+            raise
+        except Exception as e:  # say which file, not only the manifest
+            raise ValueError(f"{path}: {e}") from e
+    return arrays
 
 
 def _members(z: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:

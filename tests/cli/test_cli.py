@@ -110,3 +110,12 @@ def test_ask_exits_non_zero_when_its_question_cannot_be_logged(tmp_path):
     )
     assert proc.returncode == 3
     assert "could not be logged" in proc.stderr and "a-file" in proc.stderr
+
+
+def test_terminal_escapes_in_a_question_are_shown_not_obeyed(tmp_path):
+    env = {"BOT_LOG_DB": str(tmp_path / "q.sqlite3")}
+    asked = run("ask", "\x1b]0;pwned\x07アンカレッジは最終的な平和だったのか", env=env)
+    recent = run("logs", "recent", env=env)
+    for out in (asked.stdout, recent.stdout):
+        assert "\x1b" not in out and "\x07" not in out
+        assert "\\x1b]0;pwned\\x07" in out

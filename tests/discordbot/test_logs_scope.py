@@ -101,6 +101,10 @@ async def test_a_moderator_of_server_2_cannot_read_export_or_forget_server_1(
             assert ASKED_IN_1 not in recent and ASKED_IN_DM not in recent
             found = await _logs(peer, "search", {"text": "アンカレッジ"}, "moderator2", CHANNEL_2)
             assert ASKED_IN_1 not in found
+            found = await _logs(peer, "search", {"text": "サミット"}, "moderator2", CHANNEL_2)
+            assert ASKED_IN_2 in found  # search works; it just cannot reach server 1
+            refused = await _logs(peer, "unanswered", {"days": 7}, "moderator2", CHANNEL_2)
+            assert ASKED_IN_1 not in refused
             stats = await _logs(peer, "stats", {"days": 7}, "moderator2", CHANNEL_2)
             assert "質問 1 件" in stats
 

@@ -36,6 +36,7 @@ async def test_each_report_sees_its_own_server_only(filled):
     assert questions(await filled.recent(scope, 50)) == expected
     assert questions(await filled.search(scope, "サーバー2", 50)) == {"サーバー2の質問です"}
     assert questions(await filled.search(scope, "1の", 50)) == set()  # LIKE path: short text
+    assert questions(await filled.search(scope, "2の", 50)) == {"サーバー2の質問です"}
     assert {g.question for g in (await filled.unanswered(scope, 7)).groups} == expected
     stats = await filled.stats(scope, 7)
     assert (stats.total, {g.question for g in stats.top_questions}) == (2, expected)

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from bot.discordbot.client import AnswerBot
 
 
+# The value of the section hint shown before an article is chosen (a choice needs a value).
+NO_SECTION = "-"
+
+
 class Browse(commands.Cog):
     def __init__(self, bot: AnswerBot) -> None:
         self.bot = bot
@@ -52,6 +56,8 @@ class Browse(commands.Cog):
     ) -> None:
         locale = self.bot.locale_of(interaction)
         kb = self.bot.kb
+        if section == NO_SECTION:  # the hint "choose an article first" was picked
+            section = None
         try:  # what was asked for exists (cheap), so a mistake is told privately
             target = find_article(kb.library, article)
             if section:
@@ -72,8 +78,16 @@ class Browse(commands.Cog):
         except SummaryError as e:
             await interaction.edit_original_response(content=summary_error_text(e, locale))
             return
+        # With several articles and none chosen, say which one this is and how to pick another.
+        note = (
+            t("summary_which", locale, title=cards.plain(target.title), n=len(kb.library.articles))
+            if article is None and len(kb.library.articles) > 1
+            else None
+        )
         await interaction.edit_original_response(
-            embed=cards.summary_embed(result, kb.library, locale), allowed_mentions=NO_PINGS
+            content=note,
+            embed=cards.summary_embed(result, kb.library, locale),
+            allowed_mentions=NO_PINGS,
         )
 
     @summary.autocomplete("article")
@@ -102,9 +116,9 @@ class Browse(commands.Cog):
             if chosen
             else (library.articles[0] if len(library.articles) == 1 else None)
         )
-        if article is None:
-            return []
         locale = self.bot.locale_of(interaction)
+        if article is None:  # several articles and none chosen yet: say so, not an empty list
+            return [app_commands.Choice(name=t("choose_article_first", locale), value=NO_SECTION)]
         needle = current.strip()
         out = []
         for s in article.sections:
@@ -147,6 +161,8 @@ class Browse(commands.Cog):
             kb = self.bot.kb
             sentences = sum(a.sentence_count for a in kb.library.articles)
             message = t("reloaded", locale, articles=len(kb.library.articles), sentences=sentences)
+            if errors:
+                message += "\n" + t("reload_skipped", locale, errors=cards.plain(errors))
         else:
             message = t("reload_failed", locale, errors=cards.plain(errors))
         await interaction.followup.send(cards.fit(message, MESSAGE_LIMIT, locale), ephemeral=True)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bot.discordbot.client import AnswerBot
 
 log = logging.getLogger(__name__)
+Card = tuple[discord.Embed, discord.ui.View]
 MENTION = re.compile(r"<@!?(\d+)>")
 
 
@@ -46,11 +47,15 @@ class QA(commands.Cog):
             await reply_ephemeral(interaction, refusal)
             return
         who = self._who(interaction.user, interaction.guild_id, interaction.channel_id, "slash")
-        asked: Asked | None = None
+        card: Card | None = None
 
         async def apologise() -> None:
-            if asked is None:  # else its row is logged already
-                self.bot.asker.turned_away(question, STOPPED, **who)
+            if card is not None:  # answered and logged; only sending it was cut short
+                await interaction.edit_original_response(
+                    embed=card[0], view=card[1], allowed_mentions=NO_PINGS
+                )
+                return
+            self.bot.asker.turned_away(question, STOPPED, **who)
             await reply_ephemeral(interaction, t("stopping", locale), replace=True)
 
         # Registered before acknowledging, in the same step as the check above that the bot is
@@ -62,12 +67,9 @@ class QA(commands.Cog):
             await interaction.response.defer(ephemeral=not public, thinking=True)
             try:
                 async with self.bot.slots.hold():
-                    asked = await self.bot.asker.ask(question, **who)
-                    embed, view = answer_card(
-                        self.bot, _key(asked), Shown(question, asked.answer, locale, who["user_id"])
-                    )
+                    card = await self._card(question, locale, who)
                     await interaction.edit_original_response(
-                        embed=embed, view=view, allowed_mentions=NO_PINGS
+                        embed=card[0], view=card[1], allowed_mentions=NO_PINGS
                     )
             except Busy:
                 self.bot.cooldown.forgive(interaction.user.id)
@@ -140,11 +142,15 @@ class QA(commands.Cog):
             source,
         )
 
-        asked: Asked | None = None
+        card: Card | None = None
 
         async def apologise() -> None:
-            if asked is None:  # else its row is logged already
-                self.bot.asker.turned_away(question, STOPPED, **who)
+            if card is not None:  # answered and logged; only sending it was cut short
+                await message.reply(
+                    embed=card[0], view=card[1], allowed_mentions=NO_PINGS, mention_author=False
+                )
+                return
+            self.bot.asker.turned_away(question, STOPPED, **who)
             await message.reply(
                 t("stopping", locale), allowed_mentions=NO_PINGS, mention_author=False
             )
@@ -153,13 +159,10 @@ class QA(commands.Cog):
             try:
                 async with self.bot.slots.hold():
                     async with message.channel.typing():
-                        asked = await self.bot.asker.ask(question, **who)
-                    embed, view = answer_card(
-                        self.bot, _key(asked), Shown(question, asked.answer, locale, who["user_id"])
-                    )
+                        card = await self._card(question, locale, who)
                     await message.reply(
-                        embed=embed,
-                        view=view,
+                        embed=card[0],
+                        view=card[1],
                         allowed_mentions=NO_PINGS,
                         mention_author=False,
                     )
@@ -182,6 +185,12 @@ class QA(commands.Cog):
         if wait > 0:
             return t("cooldown", locale, seconds=max(1, round(wait)))
         return None
+
+    async def _card(self, question: str, locale: str, who: dict[str, Any]) -> Card:
+        """Answer (off the loop, logged) and lay the answer out with its buttons."""
+        asked = await self.bot.asker.ask(question, **who)
+        shown = Shown(question, asked.answer, locale, who["user_id"])
+        return answer_card(self.bot, _key(asked), shown)
 
     @staticmethod
     def _who(
