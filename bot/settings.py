@@ -93,7 +93,8 @@ class Settings:
     qa_channel_ids: tuple[int, ...] = ()
     moderator_role_id: int | None = None
     owner_ids: tuple[int, ...] = ()
-    user_cooldown_seconds: float = 10.0
+    user_cooldown_seconds: float = 30.0
+    user_burst: int = 3
     max_concurrent_answers: int = 32
     stop_grace_seconds: float = 10.0
     default_locale: str = "ja"
@@ -133,6 +134,7 @@ class Settings:
             user_cooldown_seconds=_number(
                 env, "BOT_USER_COOLDOWN_SECONDS", default.user_cooldown_seconds
             ),
+            user_burst=_whole(env, "BOT_USER_BURST", default.user_burst, minimum=1),
             max_concurrent_answers=_whole(
                 env, "BOT_MAX_CONCURRENT_ANSWERS", default.max_concurrent_answers, minimum=1
             ),

@@ -2,31 +2,30 @@ import asyncio
 
 import pytest
 
-from bot.discordbot.ratelimit import AnswerSlots, Busy, Cooldown
+from bot.discordbot.ratelimit import AnswerSlots, Busy, QuestionRate
 
 
-def test_cooldown_per_user_with_a_fake_clock():
+def test_a_burst_per_user_then_one_per_interval_with_a_fake_clock():
     now = [100.0]
-    cd = Cooldown(10, clock=lambda: now[0])
-    assert cd.retry_after(1) == 0
-    assert cd.retry_after(2) == 0  # other users are not affected
-    now[0] += 4
-    assert cd.retry_after(1) == pytest.approx(6)
-    now[0] += 6
-    assert cd.retry_after(1) == 0
+    rate = QuestionRate(3, 30, clock=lambda: now[0])
+    assert [rate.retry_after(1) for _ in range(3)] == [0, 0, 0]  # a conversation
+    assert rate.retry_after(1) == pytest.approx(30)  # the fourth at once waits for the window
+    assert rate.retry_after(2) == 0  # other users are not affected
+    now[0] += 31
+    assert rate.retry_after(1) == 0
 
 
 def test_a_forgiven_user_may_ask_again_at_once():
-    cd = Cooldown(10, clock=lambda: 100.0)
-    assert cd.retry_after(1) == 0
-    assert cd.retry_after(1) > 0
-    cd.forgive(1)
-    assert cd.retry_after(1) == 0
+    rate = QuestionRate(1, 10, clock=lambda: 100.0)
+    assert rate.retry_after(1) == 0
+    assert rate.retry_after(1) > 0
+    rate.forgive(1)
+    assert rate.retry_after(1) == 0
 
 
-def test_zero_cooldown_never_waits():
-    cd = Cooldown(0)
-    assert cd.retry_after(1) == cd.retry_after(1) == 0
+def test_a_zero_window_never_waits():
+    rate = QuestionRate(3, 0)
+    assert all(rate.retry_after(1) == 0 for _ in range(10))
 
 
 async def test_slots_bound_concurrency_and_turn_away_after_waiting():

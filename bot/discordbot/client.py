@@ -18,7 +18,7 @@ from discord.ext import commands
 from bot.asking import Asker
 from bot.discordbot.errors import reply_ephemeral, report_command_error
 from bot.discordbot.limits import NO_PINGS
-from bot.discordbot.ratelimit import AnswerSlots, Cooldown
+from bot.discordbot.ratelimit import AnswerSlots, QuestionRate
 from bot.discordbot.translator import Translator
 from bot.discordbot.views import AnswerButton, AnswerCache
 from bot.knowledge_base import KnowledgeBase
@@ -58,7 +58,7 @@ class AnswerBot(commands.Bot):
         self.kb = kb
         self.query_log = query_log
         self.asker = Asker(lambda: self.kb, query_log)
-        self.cooldown = Cooldown(settings.user_cooldown_seconds)
+        self.cooldown = QuestionRate(settings.user_burst, settings.user_cooldown_seconds)
         self.slots = AnswerSlots(settings.max_concurrent_answers)
         self.answers = AnswerCache()  # what answer buttons page through (views.py)
         self.sync_global = sync_global

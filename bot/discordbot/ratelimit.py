@@ -1,7 +1,6 @@
-"""Per-user cooldown and a bound on questions handled at once, for any front end.
+"""Per-user question rate and a bound on questions handled at once, for the Discord front end.
 
-Kept apart from Discord so the rules are testable with a fake clock and shared by every front
-end that serves many people.
+Testable with a fake clock; the rate uses discord.py's own cooldown buckets.
 """
 
 from __future__ import annotations
@@ -11,32 +10,39 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 
+from discord.ext import commands
 
-class Cooldown:
-    """Allows one question per user per `seconds`; remembers only users seen recently."""
 
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.seconds = seconds
+class QuestionRate:
+    """Each user may ask `rate` questions per `per` seconds: a burst for a conversation (a
+    follow-up two seconds after an answer), then one every `per / rate` seconds.
+
+    discord.py's own token buckets (`commands.CooldownMapping`, keyed by user id) do the
+    counting and forget users whose window has passed.
+    """
+
+    def __init__(self, rate: int, per: float, clock: Callable[[], float] = time.time) -> None:
+        self.rate, self.per = rate, per
         self._clock = clock
-        self._last: dict[int, float] = {}
+        self._buckets: commands.CooldownMapping[int] | None = (
+            commands.CooldownMapping.from_cooldown(rate, per, lambda user_id: user_id)
+            if rate > 0 and per > 0
+            else None
+        )
 
     def retry_after(self, user_id: int) -> float:
-        """Seconds until `user_id` may ask again; 0 means now (and starts their next cooldown)."""
-        if self.seconds <= 0:
+        """Seconds until `user_id` may ask again; 0 means now (and uses one of their questions)."""
+        if self._buckets is None:
             return 0.0
         now = self._clock()
-        last = self._last.get(user_id)
-        if last is not None and now - last < self.seconds:
-            return self.seconds - (now - last)
-        if len(self._last) > 10_000:  # forget users whose cooldown is long over
-            self._last = {u: t for u, t in self._last.items() if now - t < self.seconds}
-        self._last[user_id] = now
-        return 0.0
+        return self._buckets.update_rate_limit(user_id, now) or 0.0
 
     def forgive(self, user_id: int) -> None:
-        """Undo the cooldown the last `retry_after` started: the question was turned away
-        ("please wait"), so asking again at once must not be refused as too soon."""
-        self._last.pop(user_id, None)
+        """The question was turned away ("please wait"): asking again at once is not too soon."""
+        if self._buckets is not None:
+            bucket = self._buckets.get_bucket(user_id, self._clock())
+            if bucket is not None:
+                bucket.reset()
 
 
 class Busy(Exception):

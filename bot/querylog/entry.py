@@ -16,10 +16,12 @@ from typing import Literal, get_args
 
 Source = Literal["slash", "mention", "channel", "console", "cli"]
 SOURCES: tuple[str, ...] = get_args(Source)
-# The `kind` of a question acknowledged but never answered: no answer slot came free in time,
-# or the bot was stopping. Such rows are logged too, so that no question goes unsaid.
+# The `kind` of a question turned away unanswered: no answer slot came free in time, the bot
+# was stopping, or its asker asked too many too fast. Such rows are logged too, so that no
+# question goes unsaid.
 BUSY = "busy"
 STOPPED = "stopped"
+RATE_LIMITED = "rate_limited"
 
 _COUNTER_BITS = 21
 # A random start keeps two processes (bot and CLI) from handing out the same ids.

@@ -133,20 +133,27 @@ async def test_over_long_and_empty_questions_get_a_clear_message(settings, start
         assert await log.recent(ALL) == []
 
 
-async def test_cooldown_says_please_wait(settings, start_bot):
-    async with start_bot(settings, user_cooldown_seconds=60) as (_, peer, _):
-        first = await peer.slash("ask", {"question": ANSWERABLE}, locale="ja")
-        await first.wait_original()
-        second = await peer.slash("ask", {"question": ANSWERABLE}, locale="ja")
-        call = await second.callback()
+async def test_a_conversation_is_answered_and_a_flood_is_slowed_and_logged(settings, start_bot):
+    """Three questions per 30 s: a follow-up at once is answered, the fourth waits (logged)."""
+    async with start_bot(settings, user_cooldown_seconds=30, user_burst=3) as (_, peer, log):
+        for question in (ANSWERABLE, "米露の対立はどうなるのか", "ゴルバチョフはなぜ妥協したのか"):
+            ix = await peer.slash("ask", {"question": question}, locale="ja")
+            assert "embeds" in await ix.wait_original()
+        fourth = await peer.slash("ask", {"question": "サミットで何が決まったのか"}, locale="ja")
+        call = await fourth.callback()
         assert "少しお待ちください" in call.json["data"]["content"]
         assert call.json["data"]["flags"] & FLAG_EPHEMERAL
         other = await peer.slash("ask", {"question": ANSWERABLE}, user=peer.moderator, locale="ja")
         assert "embeds" in await other.wait_original()
+        await log.flush()
+        kinds = {r.question: r.kind for r in await log.recent(ALL, 10)}
+        assert kinds["サミットで何が決まったのか"] == "rate_limited"
 
 
 async def test_all_slots_taken_acknowledges_then_says_please_wait_and_logs_it(settings, start_bot):
-    async with start_bot(settings, max_concurrent_answers=1, user_cooldown_seconds=60) as (
+    async with start_bot(
+        settings, max_concurrent_answers=1, user_cooldown_seconds=60, user_burst=1
+    ) as (
         bot,
         peer,
         log,
@@ -204,8 +211,9 @@ async def test_stopping_finishes_or_apologises_to_everyone_acknowledged(settings
         assert "再起動のため停止中" in (await late.callback()).json["data"]["content"]
         await log.flush()
         assert sorted((r.answered, r.kind) for r in await log.recent(ALL)) == [
+            (False, "stopped"),  # the two in flight, told
             (False, "stopped"),
-            (False, "stopped"),
+            (False, "stopped"),  # the one that came after, turned away
         ]
 
 

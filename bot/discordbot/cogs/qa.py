@@ -18,7 +18,7 @@ from bot.discordbot.ratelimit import Busy
 from bot.discordbot.translator import text
 from bot.discordbot.views import Shown, answer_card
 from bot.querylog import Source
-from bot.querylog.entry import BUSY, STOPPED, new_query_id
+from bot.querylog.entry import BUSY, RATE_LIMITED, STOPPED, new_query_id
 from bot.strings import t
 
 if TYPE_CHECKING:
@@ -42,11 +42,11 @@ class QA(commands.Cog):
         self, interaction: discord.Interaction, question: str, public: bool = True
     ) -> None:
         locale = self.bot.locale_of(interaction)
-        refusal = self._refusal(question, interaction.user.id, locale)
+        who = self._who(interaction.user, interaction.guild_id, interaction.channel_id, "slash")
+        refusal = self._refusal(question, locale, who)
         if refusal:
             await reply_ephemeral(interaction, refusal)
             return
-        who = self._who(interaction.user, interaction.guild_id, interaction.channel_id, "slash")
         card: Card | None = None
 
         async def apologise() -> None:
@@ -127,10 +127,6 @@ class QA(commands.Cog):
 
     async def _reply(self, message: discord.Message, question: str) -> None:
         locale = self.bot.settings.default_locale
-        refusal = self._refusal(question, message.author.id, locale)
-        if refusal:
-            await message.reply(refusal, allowed_mentions=NO_PINGS, mention_author=False)
-            return
         in_qa_channel = bool(message.guild and self._qa_channels(message))
         source: Source = (
             "channel" if in_qa_channel and not self._mentions_me(message) else "mention"
@@ -141,6 +137,10 @@ class QA(commands.Cog):
             message.channel.id,
             source,
         )
+        refusal = self._refusal(question, locale, who)
+        if refusal:
+            await message.reply(refusal, allowed_mentions=NO_PINGS, mention_author=False)
+            return
 
         card: Card | None = None
 
@@ -173,16 +173,20 @@ class QA(commands.Cog):
                     t("busy", locale), allowed_mentions=NO_PINGS, mention_author=False
                 )
 
-    def _refusal(self, question: str, user_id: int, locale: str) -> str | None:
-        """Why this question can't be asked now (empty, too long, cooldown), in the user's language."""
+    def _refusal(self, question: str, locale: str, who: dict[str, Any]) -> str | None:
+        """Why this question can't be asked now, in the user's language: the bot is stopping,
+        the question is empty or too long, or the user asked too many too fast. A real question
+        turned away is logged with that kind, so moderators see it among the unanswered."""
         if self.bot.stopping:
+            self.bot.asker.turned_away(question, STOPPED, **who)
             return t("stopping", locale)
         problem = question_problem(question)
         if problem:
             key, params = problem
             return t(key, locale, **params)
-        wait = self.bot.cooldown.retry_after(user_id)
+        wait = self.bot.cooldown.retry_after(who["user_id"])
         if wait > 0:
+            self.bot.asker.turned_away(question, RATE_LIMITED, **who)
             return t("cooldown", locale, seconds=max(1, round(wait)))
         return None
 
