@@ -15,6 +15,7 @@ from bot.cli.render import terminal_safe
 from bot.presentation import rate_text, row_mark
 from bot.querylog import QueryLog, QueryRow, Scope, Stats
 from bot.querylog.chart import render_daily_chart
+from bot.querylog.entry import parse_utc
 from bot.querylog.schema import SchemaError
 from bot.settings import Settings
 
@@ -22,6 +23,11 @@ PARTIAL = (
     "（一部のみ: 最も多い質問だけをまとめました） / partial: only the most asked questions "
     "were grouped"
 )
+
+
+def local_time(stored: str) -> str:
+    """A logged (UTC) time in this machine's time zone, with the zone said."""
+    return parse_utc(stored).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def positive(text: str) -> int:
@@ -92,7 +98,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             if args.json:
                 _json_lines(report.groups)
             for g in [] if args.json else report.groups:
-                print(f"{g.count:4d}×  {terminal_safe(g.question)}  (last {g.last_asked})")
+                print(
+                    f"{g.count:4d}×  {terminal_safe(g.question)}  (last {local_time(g.last_asked)})"
+                )
             if not report.complete:
                 print(PARTIAL, file=sys.stderr)
         elif command == "search":
@@ -136,7 +144,9 @@ def _emit_rows(rows: list[QueryRow], as_json: bool) -> None:
         mark = row_mark(r.answered, r.kind)
         where = terminal_safe(r.top_section or "-")
         who = terminal_safe(str(r.user_name or r.user_id or "-"))
-        print(f"{r.time}  {mark} [{r.source}] {who}: {terminal_safe(r.question)}  → {where}")
+        print(
+            f"{local_time(r.time)}  {mark} [{r.source}] {who}: {terminal_safe(r.question)}  → {where}"
+        )
     if not rows:
         print("(該当なし / no rows)")
 

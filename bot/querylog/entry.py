@@ -45,6 +45,11 @@ def local_user_id(login: str) -> int:
     return -(int.from_bytes(digest[:7], "big") + 1)
 
 
+def parse_utc(text: str) -> datetime:
+    """A time the log stored (`iso_utc`), as an aware datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 

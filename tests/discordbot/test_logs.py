@@ -159,3 +159,15 @@ async def test_moderators_are_told_when_the_log_is_not_being_written(settings, s
             await peer.slash("logs recent", {}, user=peer.moderator, locale="en-US")
         ).wait_original()
         assert "has not been written" not in content_of(msg)
+
+
+async def test_log_times_are_discord_timestamps_each_reader_sees_locally(settings, start_bot):
+    import re
+
+    async with start_bot(settings) as (_, peer, log):
+        await ask_some(peer, log)
+        msg = await (
+            await peer.slash("logs recent", {"count": 5}, user=peer.moderator, locale="ja")
+        ).wait_original()
+        assert len(re.findall(r"<t:\d{10}:f>", content_of(msg))) == 4
+        assert "UTC" not in content_of(msg)

@@ -20,6 +20,7 @@ from bot.discordbot.translator import text
 from bot.presentation import rate_text, row_mark
 from bot.querylog import QueryLog, QueryRow, Scope
 from bot.querylog.chart import render_daily_chart
+from bot.querylog.entry import parse_utc
 from bot.strings import t
 
 if TYPE_CHECKING:
@@ -117,7 +118,9 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await self.log.unanswered(await self._scope(interaction), days)
-        lines = [f"**{g.count}×** {plain(g.question)} — {g.last_asked[:10]}" for g in report.groups]
+        lines = [
+            f"**{g.count}×** {plain(g.question)} — {when(g.last_asked, 'd')}" for g in report.groups
+        ]
         if not report.complete:
             lines.append(t("logs_partial", self.bot.locale_of(interaction)))
         await self._show(
@@ -239,7 +242,12 @@ def row_line(r: QueryRow) -> str:
     mark = row_mark(r.answered, r.kind, emoji=True)
     who = plain(r.user_name or str(r.user_id or "-"))
     where = f" → {plain(r.top_section)}" if r.top_section else ""
-    return f"`{r.time[:16].replace('T', ' ')} UTC` {mark} **{who}** [{r.source}] {plain(r.question[:200])}{where}"
+    return f"{when(r.time)} {mark} **{who}** [{r.source}] {plain(r.question[:200])}{where}"
+
+
+def when(stored: str, style: str = "f") -> str:
+    """A logged time as a Discord timestamp: each reader sees it in their own time zone."""
+    return f"<t:{int(parse_utc(stored).timestamp())}:{style}>"
 
 
 async def setup(bot: AnswerBot) -> None:
