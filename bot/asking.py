@@ -74,6 +74,7 @@ class Asker:
                     top_section=best.section if best else None,
                     top_paragraph=best.paragraph if best else None,
                     top_score=best.score if best else None,
+                    top_quote=best.quote if best else None,
                     n_passages=len(answer.passages),
                     latency_ms=latency_ms,
                     kind=answer.kind,

@@ -74,6 +74,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "ただいま混み合っています。少し待ってからもう一度どうぞ。",
         "en": "I'm busy answering others. Please try again in a moment.",
     },
+    "what_was_wrong": {"ja": "何が問題でしたか？（任意）", "en": "What was wrong? (optional)"},
+    "reason_wrong_passage": {"ja": "引用が違う", "en": "Wrong passage"},
+    "reason_not_answered": {"ja": "答えになっていない", "en": "Doesn't answer"},
+    "reason_other": {"ja": "その他…", "en": "Other…"},
+    "reason_detail": {"ja": "どこが問題でしたか", "en": "What was the problem"},
+    "reason_thanks": {
+        "ja": "ありがとうございます。モデレーターが確認します。",
+        "en": "Thank you. The moderators will look at it.",
+    },
     "buttons_expired": {
         "ja": "この回答のボタンは期限切れです。もう一度質問してください（評価ボタンは使えます）。",
         "en": "This answer's buttons have expired. Please ask again (the rating buttons still work).",
@@ -186,6 +195,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "⚠️ 質問ログに{minutes}分前から書き込めていません（{queued}件がメモリで待機中）。ボットのログを確認してください。",
         "en": "⚠️ The query log has not been written for {minutes} min ({queued} rows waiting in memory). Check the bot's log.",
     },
+    "logs_downvoted_title": {
+        "ja": "低評価の回答（{days}日間）",
+        "en": "Downvoted answers ({days} days)",
+    },
+    "reason_none": {"ja": "理由なし", "en": "no reason given"},
+    "go_to_message": {"ja": "メッセージ", "en": "message"},
     "logs_partial": {
         "ja": "（一部のみ: 質問が多すぎるため、最も多い質問だけをまとめました）",
         "en": "(Partial: there are too many questions; only the most asked were grouped.)",
@@ -256,6 +271,11 @@ COMMAND_TEXT: dict[str, dict[str, str]] = {
     "logs.unanswered.description": {
         "ja": "答えられなかった質問（似た質問をまとめて多い順）",
         "en": "Refused questions, similar ones grouped, most frequent first",
+    },
+    "logs.downvoted": {"ja": "低評価", "en": "downvoted"},
+    "logs.downvoted.description": {
+        "ja": "👎 の付いた回答（示した引用・理由・メッセージへのリンク）",
+        "en": "Answers voted 👎, with the quote shown, the reason and a link",
     },
     "logs.search": {"ja": "検索", "en": "search"},
     "logs.search.description": {"ja": "質問の文面を検索", "en": "Search question text"},

@@ -63,11 +63,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     export = cmds.add_parser("export", help="CSV 出力 / CSV export (UTF-8 with BOM)")
     export.add_argument("--days", type=positive)
     export.add_argument("--out", type=Path, metavar="FILE", help="default: standard output")
+    downvoted = cmds.add_parser(
+        "downvoted", help="低評価の回答 / answers voted down, with the quote and the reason"
+    )
+    downvoted.add_argument("--days", type=positive, default=30)
     forget = cmds.add_parser("forget", help="利用者の記録を削除 / delete a user's rows")
     forget.add_argument("user", type=int, help="user id")
-    for p in (recent, unanswered, search, stats):
+    for p in (recent, unanswered, search, stats, downvoted):
         p.add_argument("--json", action="store_true", help="one JSON object per row")
-    for p in (recent, unanswered, search, stats, export, forget):
+    for p in (recent, unanswered, search, stats, export, forget, downvoted):
         p.add_argument(
             "--guild",
             type=int,
@@ -118,6 +122,20 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                 png = render_daily_chart(stats.daily, f"質問数 / questions per day ({args.days}d)")
                 args.png.write_bytes(png)
                 print(f"chart: {args.png}", file=sys.stderr)
+        elif command == "downvoted":
+            votes = await log.downvoted(scope, args.days)
+            if args.json:
+                _json_lines(votes)
+            for v in [] if args.json else votes:
+                reason = v.reason or "-"
+                if v.detail:
+                    reason += f": {terminal_safe(v.detail)}"
+                print(
+                    f"{local_time(v.time)}  👎 {terminal_safe(v.row.question)}\n"
+                    f"    「{terminal_safe(v.row.top_quote or '-')}」\n    {reason}  {v.message_url or ''}"
+                )
+            if not votes and not args.json:
+                print("(該当なし / no rows)")
         elif command == "export":
             data = await log.export_csv(scope, args.days)
             log.record_action(args.guild, None, operator, "export", f"days={args.days}")

@@ -24,6 +24,7 @@ import discord
 from bot.answers import Answer
 from bot.answers.model import AnswerKind
 from bot.discordbot import cards
+from bot.querylog.writes import REASONS
 from bot.strings import t
 
 if TYPE_CHECKING:
@@ -67,9 +68,10 @@ class AnswerCache:
 
 class AnswerButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"kiji:(?P<action>next|section|vote):(?P<key>\d+):(?P<arg>-?\d+)",
+    template=r"kiji:(?P<action>next|section|vote|why):(?P<key>\d+):(?P<arg>-?\d+)",
 ):
-    """One button of an answer card; `arg` is the candidate shown (next, section) or the vote."""
+    """One button of an answer card; `arg` is the candidate shown (next, section), the vote, or
+    the reason given for a down vote (an index into `REASONS`)."""
 
     def __init__(self, action: str, key: int, arg: int, **button: Any) -> None:
         super().__init__(discord.ui.Button(custom_id=f"kiji:{action}:{key}:{arg}", **button))
@@ -87,6 +89,9 @@ class AnswerButton(
         try:
             if self.action == "vote":
                 await _vote(bot, interaction, self.key, self.arg, locale)
+                return
+            if self.action == "why":
+                await _why(bot, interaction, self.key, self.arg, locale)
                 return
             shown = bot.answers.get(self.key)
             if shown is None:
@@ -152,10 +157,56 @@ async def _vote(
     bot: AnswerBot, interaction: discord.Interaction, query_id: int, vote: int, locale: str
 ) -> None:
     if bot.query_log is not None and vote in (1, -1):
-        await bot.query_log.vote(query_id, interaction.user.id, vote)
+        url = interaction.message.jump_url if interaction.message else None
+        await bot.query_log.vote(query_id, interaction.user.id, vote, url)
+    thanks = t("thanks_feedback", locale, vote="👍" if vote > 0 else "👎")
+    if vote > 0 or bot.query_log is None:
+        await interaction.response.send_message(thanks, ephemeral=True)
+        return
+    # A down vote asks, optionally, what was wrong: moderators can act on a reason.
+    view = discord.ui.View(timeout=None)
+    for code, reason in enumerate(REASONS):
+        label = t(f"reason_{reason}", locale)
+        view.add_item(AnswerButton("why", query_id, code, label=label))
     await interaction.response.send_message(
-        t("thanks_feedback", locale, vote="👍" if vote > 0 else "👎"), ephemeral=True
+        f"{thanks}\n{t('what_was_wrong', locale)}", view=view, ephemeral=True
     )
+
+
+async def _why(
+    bot: AnswerBot, interaction: discord.Interaction, query_id: int, code: int, locale: str
+) -> None:
+    if not 0 <= code < len(REASONS) or bot.query_log is None:
+        await interaction.response.send_message(t("buttons_expired", locale), ephemeral=True)
+        return
+    reason = REASONS[code]
+    if reason == "other":  # says what, in their own words
+        await interaction.response.send_modal(ReasonModal(bot, query_id, locale))
+        return
+    bot.query_log.vote_reason(query_id, interaction.user.id, reason, None)
+    await interaction.response.edit_message(content=t("reason_thanks", locale), view=None)
+
+
+class ReasonModal(discord.ui.Modal):
+    """「何が問題でしたか？」 in the voter's words, stored with their down vote."""
+
+    def __init__(self, bot: AnswerBot, query_id: int, locale: str) -> None:
+        super().__init__(title=t("what_was_wrong", locale), timeout=600)
+        self.bot, self.query_id, self.locale = bot, query_id, locale
+        self.detail: discord.ui.TextInput[ReasonModal] = discord.ui.TextInput(
+            label=t("reason_detail", locale),
+            custom_id="reason-detail",
+            style=discord.TextStyle.paragraph,
+            max_length=1000,
+        )
+        self.add_item(self.detail)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        if self.bot.query_log is not None:
+            self.bot.query_log.vote_reason(
+                self.query_id, interaction.user.id, "other", self.detail.value
+            )
+        await interaction.response.send_message(t("reason_thanks", self.locale), ephemeral=True)
 
 
 async def _whole_section(

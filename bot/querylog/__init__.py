@@ -15,6 +15,7 @@ Scripts: `async with QueryLog.open(path) as log: ...` inside `asyncio.run(...)`.
 from bot.querylog.entry import SOURCES, QueryEntry, Source
 from bot.querylog.rows import (
     DayCount,
+    Downvote,
     QueryRow,
     QuestionGroup,
     QuestionGroups,
@@ -27,6 +28,7 @@ from bot.querylog.store import QueryLog
 __all__ = [
     "SOURCES",
     "DayCount",
+    "Downvote",
     "QueryEntry",
     "QueryLog",
     "QueryRow",

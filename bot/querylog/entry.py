@@ -76,6 +76,7 @@ class QueryEntry:
     top_section: str | None = None
     top_paragraph: int | None = None
     top_score: float | None = None
+    top_quote: str | None = None  # the quote shown first, verbatim
     n_passages: int = 0
     latency_ms: float | None = None
     kind: str | None = None  # `Answer.kind`: passage, metadata, refused, crosslingual, ...

@@ -19,7 +19,14 @@ HEADER = [field.name for field in fields(QueryRow)]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: object) -> object:
+# Discord ids have 18-19 digits: a spreadsheet reads them as numbers and keeps 15 significant
+# digits (1376682563259050000, shown 1.37668E+18). Written as a text formula they stay whole.
+ID_COLUMNS = frozenset(("id", "guild_id", "channel_id", "user_id"))
+
+
+def _cell(value: object, column: str = "") -> object:
+    if column in ID_COLUMNS and isinstance(value, int):
+        return f'="{value}"'
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
@@ -43,5 +50,7 @@ async def export_csv(conn: aiosqlite.Connection, scope: Scope, days: float | Non
     writer.writerow(HEADER)
     async with conn.execute(sql + " ORDER BY q.time, q.id", params) as cursor:
         async for row in cursor:
-            writer.writerow([_cell(value) for value in astuple(query_row(row))])
+            writer.writerow(
+                [_cell(v, name) for v, name in zip(astuple(query_row(row)), HEADER, strict=True)]
+            )
     return out.getvalue().encode("utf-8-sig")

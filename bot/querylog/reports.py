@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta, tzinfo
 from datetime import time as clock
 from operator import itemgetter
@@ -18,6 +19,7 @@ from bot.querylog.entry import iso_utc, utc_now
 from bot.querylog.grouping import group_similar
 from bot.querylog.rows import (
     DayCount,
+    Downvote,
     QueryRow,
     QuestionGroup,
     QuestionGroups,
@@ -29,8 +31,11 @@ from bot.querylog.scope import Scope
 COLUMNS = (
     "q.id, q.time, q.source, q.guild_id, q.channel_id, q.user_id, q.user_name, q.question, "
     "q.answered, q.top_article, q.top_section, q.top_paragraph, q.top_score, q.n_passages, "
-    "q.latency_ms, q.app_version, q.kind"
+    "q.latency_ms, q.app_version, q.kind, q.top_quote, "
+    "(SELECT COUNT(*) FROM feedback v WHERE v.query_id = q.id AND v.vote = 1), "
+    "(SELECT COUNT(*) FROM feedback v WHERE v.query_id = q.id AND v.vote = -1)"
 )
+ROW_WIDTH = len(fields(QueryRow))  # COLUMNS, one per field
 _ANSWERED = 8  # position of q.answered in COLUMNS
 
 # Trigram tokens are three characters long: shorter text cannot match, so it is searched with LIKE.
@@ -165,6 +170,24 @@ async def unanswered(conn: aiosqlite.Connection, scope: Scope, days: float = 7) 
     return await _grouped(
         conn, f"q.answered = 0 AND q.time >= ? AND {where}", (days_ago(days), *scoped)
     )
+
+
+async def downvoted(
+    conn: aiosqlite.Connection, scope: Scope, days: float = 30, limit: int = 100
+) -> list[Downvote]:
+    """Down votes of the last `days` days in `scope`, newest first, each with the question, the
+    quote that was shown, the reason given and a link to the message."""
+    where, scoped = scope.where()
+    sql = (
+        f"SELECT {COLUMNS}, f.user_id, f.time, f.reason, f.detail, f.message_url "
+        "FROM feedback f JOIN queries q ON q.id = f.query_id "
+        f"WHERE f.vote = -1 AND f.time >= ? AND {where} ORDER BY f.time DESC LIMIT ?"
+    )
+    async with conn.execute(sql, (days_ago(days), *scoped, limit)) as cursor:
+        return [
+            Downvote(query_row(row[:ROW_WIDTH]), *row[ROW_WIDTH:])
+            for row in await cursor.fetchall()
+        ]
 
 
 async def _one(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> tuple[int, ...]:

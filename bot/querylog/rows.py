@@ -30,6 +30,21 @@ class QueryRow:
     latency_ms: float | None
     app_version: str
     kind: str | None  # None for rows written before the log recorded it
+    top_quote: str | None  # the quote shown first; None before the log recorded it
+    thumbs_up: int
+    thumbs_down: int
+
+
+@dataclass(frozen=True)
+class Downvote:
+    """A 👎 with what was shown and why: `reason` one of `writes.REASONS` or None (not said)."""
+
+    row: QueryRow
+    voter_id: int
+    time: str
+    reason: str | None
+    detail: str | None
+    message_url: str | None
 
 
 @dataclass(frozen=True)

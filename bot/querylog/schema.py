@@ -81,6 +81,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # in order instead of sorting every row's text (`/logs stats` over a million rows: 0.9 s
     # instead of 2 s; answered and guild_id let the server-scoped and refused reports use it).
     ("CREATE INDEX queries_question ON queries(question, time, answered, guild_id)",),
+    # 5: the feedback loop. The quote a member was shown (to review a 👎 against it), why a
+    # vote was down (a reason code and free text), and where the voted message is.
+    (
+        "ALTER TABLE queries ADD COLUMN top_quote TEXT",
+        "ALTER TABLE feedback ADD COLUMN reason TEXT",
+        "ALTER TABLE feedback ADD COLUMN detail TEXT",
+        "ALTER TABLE feedback ADD COLUMN message_url TEXT",
+        "CREATE INDEX feedback_vote ON feedback(vote, time)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

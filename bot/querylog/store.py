@@ -19,7 +19,7 @@ from bot import __version__
 from bot.querylog import export, reports, writes
 from bot.querylog.database import Database
 from bot.querylog.entry import QueryEntry, new_query_id
-from bot.querylog.rows import QueryRow, QuestionGroups, Stats
+from bot.querylog.rows import Downvote, QueryRow, QuestionGroups, Stats
 from bot.querylog.scope import Scope
 from bot.querylog.writer import Writer
 
@@ -123,13 +123,24 @@ class QueryLog:
             writes.action_params(guild_id, moderator_id, moderator_name, action, detail),
         )
 
-    async def vote(self, query_id: int, user_id: int, vote: int) -> None:
-        """Queue a +1/-1 vote; a second vote by the same user on the same query replaces it.
+    async def vote(
+        self, query_id: int, user_id: int, vote: int, message_url: str | None = None
+    ) -> None:
+        """Queue a +1/-1 vote; a second vote by the same user on the same query replaces it
+        (and its reason). `message_url` links to the voted message, for review.
 
         It returns once queued, like `record()`, so a button answers even when the disk does
         not. It may come before the query row itself is written: votes are not tied to it.
         """
-        self._writer.submit(writes.UPSERT_VOTE, writes.vote_params(query_id, user_id, vote))
+        self._writer.submit(
+            writes.UPSERT_VOTE, writes.vote_params(query_id, user_id, vote, message_url)
+        )
+
+    def vote_reason(self, query_id: int, user_id: int, reason: str, detail: str | None) -> None:
+        """Queue why `user_id`'s down vote on `query_id` was cast (`writes.REASONS`)."""
+        self._writer.submit(
+            writes.SET_REASON, writes.reason_params(query_id, user_id, reason, detail)
+        )
 
     async def flush(self) -> None:
         """Wait until everything queued so far is on disk (waits out an outage)."""
@@ -190,6 +201,9 @@ class QueryLog:
 
     async def stats(self, scope: Scope, days: int = 30, tz: tzinfo = UTC, top: int = 10) -> Stats:
         return await reports.stats(await self._reader(), scope, days, tz, top)
+
+    async def downvoted(self, scope: Scope, days: float = 30, limit: int = 100) -> list[Downvote]:
+        return await reports.downvoted(await self._reader(), scope, days, limit)
 
     async def export_csv(self, scope: Scope, days: float | None = None) -> bytes:
         return await export.export_csv(await self._reader(), scope, days)

@@ -18,13 +18,18 @@ from bot.querylog.writer import Job
 INSERT_QUERY = (
     "INSERT INTO queries (id, time, guild_id, channel_id, user_id, user_name, source, question, "
     "answered, top_article, top_section, top_paragraph, top_score, n_passages, latency_ms, "
-    "app_version, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "app_version, kind, top_quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 # Re-voting replaces: one vote per user per query.
 UPSERT_VOTE = (
-    "INSERT INTO feedback (query_id, user_id, vote, time) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT (query_id, user_id) DO UPDATE SET vote = excluded.vote, time = excluded.time"
+    "INSERT INTO feedback (query_id, user_id, vote, time, message_url) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (query_id, user_id) DO UPDATE SET vote = excluded.vote, time = excluded.time, "
+    "message_url = coalesce(excluded.message_url, message_url), reason = NULL, detail = NULL"
 )
+# Why a vote was down; only the voter's own vote row is touched.
+SET_REASON = "UPDATE feedback SET reason = ?, detail = ? WHERE query_id = ? AND user_id = ?"
+# What a down vote may say was wrong (the free text comes with "other").
+REASONS = ("wrong_passage", "not_answered", "other")
 INSERT_ACTION = (
     "INSERT INTO moderator_actions (time, guild_id, moderator_id, moderator_name, action, detail) "
     "VALUES (?, ?, ?, ?, ?, ?)"
@@ -65,13 +70,24 @@ def query_params(query_id: int, entry: QueryEntry, app_version: str) -> tuple[ob
         _float(entry.latency_ms),
         app_version,
         _str(entry.kind),
+        _str(entry.top_quote),
     )
 
 
-def vote_params(query_id: int, user_id: int, vote: int) -> tuple[object, ...]:
+def vote_params(
+    query_id: int, user_id: int, vote: int, message_url: str | None = None
+) -> tuple[object, ...]:
     if vote not in (1, -1):
         raise ValueError(f"vote must be +1 or -1, not {vote!r}")
-    return (int(query_id), int(user_id), vote, iso_utc(utc_now()))
+    return (int(query_id), int(user_id), vote, iso_utc(utc_now()), _str(message_url))
+
+
+def reason_params(
+    query_id: int, user_id: int, reason: str, detail: str | None
+) -> tuple[object, ...]:
+    if reason not in REASONS:
+        raise ValueError(f"reason must be one of {', '.join(REASONS)}, not {reason!r}")
+    return (reason, _str(detail[:1000] if detail else None), int(query_id), int(user_id))
 
 
 def action_params(

@@ -45,6 +45,7 @@ async def test_groups_are_synced_with_default_permissions(settings, start_bot):
             "stats",
             "export",
             "forget",
+            "downvoted",
         }
 
 

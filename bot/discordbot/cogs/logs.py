@@ -18,7 +18,7 @@ from bot.discordbot.limits import FIELD_LIMIT, NO_PINGS
 from bot.discordbot.pages import PagedView, paginate
 from bot.discordbot.translator import text
 from bot.presentation import rate_text, row_mark
-from bot.querylog import QueryLog, QueryRow, Scope
+from bot.querylog import Downvote, QueryLog, QueryRow, Scope
 from bot.querylog.chart import render_daily_chart
 from bot.querylog.entry import parse_utc
 from bot.strings import t
@@ -127,6 +127,23 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
             interaction,
             t("logs_unanswered_title", self.bot.locale_of(interaction), days=days),
             lines,
+        )
+
+    @app_commands.command(
+        name=text("logs.downvoted"), description=text("logs.downvoted.description")
+    )
+    @app_commands.rename(days=text("logs.days"))
+    @app_commands.describe(days=text("logs.days.description"))
+    async def downvoted(
+        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 3650] = 30
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        locale = self.bot.locale_of(interaction)
+        votes = await self.log.downvoted(await self._scope(interaction), days)
+        await self._show(
+            interaction,
+            t("logs_downvoted_title", locale, days=days),
+            [downvote_line(v, locale) for v in votes],
         )
 
     @app_commands.command(name=text("logs.search"), description=text("logs.search.description"))
@@ -242,7 +259,18 @@ def row_line(r: QueryRow) -> str:
     mark = row_mark(r.answered, r.kind, emoji=True)
     who = plain(r.user_name or str(r.user_id or "-"))
     where = f" → {plain(r.top_section)}" if r.top_section else ""
-    return f"{when(r.time)} {mark} **{who}** [{r.source}] {plain(r.question[:200])}{where}"
+    votes = f" 👍{r.thumbs_up} 👎{r.thumbs_down}" if r.thumbs_up or r.thumbs_down else ""
+    return f"{when(r.time)} {mark} **{who}** [{r.source}] {plain(r.question[:200])}{where}{votes}"
+
+
+def downvote_line(v: Downvote, locale: str) -> str:
+    """When, the question, the quote that was shown, the reason, and a link to the message."""
+    quote = f" → 「{plain(v.row.top_quote[:120])}」" if v.row.top_quote else ""
+    reason = t(f"reason_{v.reason}", locale) if v.reason else t("reason_none", locale)
+    if v.detail:
+        reason += f": {plain(v.detail[:200])}"
+    link = f" [{t('go_to_message', locale)}]({v.message_url})" if v.message_url else ""
+    return f"{when(v.time)} 👎 **{plain(v.row.question[:150])}**{quote} — {reason}{link}"
 
 
 def when(stored: str, style: str = "f") -> str:
