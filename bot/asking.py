@@ -54,9 +54,13 @@ class Asker:
         user_name: str | None = None,
         guild_id: int | None = None,
         channel_id: int | None = None,
+        earlier: str | None = None,
+        continues: int | None = None,
     ) -> Asked:
+        """Answer off the loop and log it; a follow-up gives the question it continues
+        (`earlier`, searched with it) and that question's row (`continues`)."""
         start = time.perf_counter()
-        answer = await self.run(self.knowledge().ask, question)
+        answer = await self.run(self.knowledge().ask, question, earlier)
         latency_ms = round((time.perf_counter() - start) * 1000, 2)
         query_id = None
         if self.log is not None:
@@ -75,6 +79,7 @@ class Asker:
                     top_paragraph=best.paragraph if best else None,
                     top_score=best.score if best else None,
                     top_quote=best.quote if best else None,
+                    continues=continues,
                     n_passages=len(answer.passages),
                     latency_ms=latency_ms,
                     kind=answer.kind,

@@ -53,5 +53,6 @@ class KnowledgeBase:
         index = SearchIndex(library, analyzer, parts)
         return cls(library, Answerer(library, analyzer, index, model))
 
-    def ask(self, question: str) -> Answer:
-        return self.answerer.answer(question)
+    def ask(self, question: str, earlier: str | None = None) -> Answer:
+        """Answer `question`; `earlier` is the question it follows up (a reply to an answer)."""
+        return self.answerer.answer(question, earlier=earlier)

@@ -74,6 +74,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "ただいま混み合っています。少し待ってからもう一度どうぞ。",
         "en": "I'm busy answering others. Please try again in a moment.",
     },
+    "continues": {
+        "ja": "「{question}」の続きとして検索しました",
+        "en": "Searched as a follow-up to “{question}”",
+    },
     "what_was_wrong": {"ja": "何が問題でしたか？（任意）", "en": "What was wrong? (optional)"},
     "reason_wrong_passage": {"ja": "引用が違う", "en": "Wrong passage"},
     "reason_not_answered": {"ja": "答えになっていない", "en": "Doesn't answer"},

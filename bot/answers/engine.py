@@ -10,6 +10,7 @@ go their own way (`_answer_english`).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -93,10 +94,16 @@ class Answerer:
         self.index = index or SearchIndex(library, self.analyzer)
         self.model = model or load_model()
 
-    def answer(self, question: str, k: int = PASSAGES) -> Answer:
+    def answer(self, question: str, k: int = PASSAGES, *, earlier: str | None = None) -> Answer:
+        """The answer to `question`. A follow-up (`earlier`: the question it continues, as in
+        「それはなぜですか？」 under an answer) is searched with the earlier question's words
+        too, while what it asks for (なぜ: a reason) is its own."""
         text = clean_question(question)
         if not text:
             return Answer(question, False, AnswerKind.INVALID)
+        if earlier:
+            answer = self._answer_japanese(question, text, k, clean_question(earlier))
+            return dataclasses.replace(answer, continues=earlier)
         if named := self.headers.named(text):
             # 「ボルダチェフとは誰」: a name from a header is answered from that header.
             return Answer(question, True, AnswerKind.METADATA, named[:PASSAGES], coverage=1.0)
@@ -119,8 +126,14 @@ class Answerer:
             return self._answer_english(question, text, k)
         return self._answer_japanese(question, text, k)
 
-    def _answer_japanese(self, question: str, text: str, k: int) -> Answer:
+    def _answer_japanese(self, question: str, text: str, k: int, earlier: str = "") -> Answer:
         terms = self.index.query_terms(text)
+        if earlier:
+            terms = terms.plus(self.index.query_terms(earlier))
+        elif not terms.lemmas:
+            # 「それはなぜですか？」 out of the blue: nothing says what it is about, and a search on
+            # its characters alone would quote whatever shares them. Ask for the subject.
+            return Answer(question, False, AnswerKind.INVALID)
         if terms.empty:
             return Answer(question, False, AnswerKind.INVALID)
         unknown, _, _ = self.unknown_terms(text)

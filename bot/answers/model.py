@@ -97,6 +97,8 @@ class Answer:
     coverage: float = 0.0
     language: str = "ja"
     translations: tuple[tuple[str, str], ...] = ()
+    # The earlier question this one continued (a follow-up is searched with its words).
+    continues: str | None = None
 
     def translation_text(self) -> str:
         """`gorbachev → ゴルバチョフ, alaska → アラスカ`: what an English question was searched by."""

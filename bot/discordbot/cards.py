@@ -72,6 +72,8 @@ def answer_embed(question: str, answer: Answer, index: int, locale: str | None) 
         # Candidates for an English question, not an answer: say so before the quote.
         note = plain(t("translated", locale, pairs=answer.translation_text()))
         description = f"{note}\n\n{description}"
+    if answer.continues:
+        description = f"{continued(answer, locale)}\n{description}"
     embed = discord.Embed(
         title=fit(f"{t('question', locale)}: {plain(question)}", TITLE_LIMIT, locale),
         description=fit(description, DESCRIPTION_LIMIT, locale),
@@ -88,6 +90,13 @@ def answer_embed(question: str, answer: Answer, index: int, locale: str | None) 
         footer += f" · {t('candidate', locale, i=index + 1, n=len(answer.passages))}"
     embed.set_footer(text=fit(footer, FOOTER_LIMIT, locale))
     return embed
+
+
+def continued(answer: Answer, locale: str | None) -> str:
+    """Which earlier question a follow-up was searched with, so readers know why."""
+    earlier = answer.continues or ""
+    shown = earlier if len(earlier) <= 60 else "…" + earlier[-59:]
+    return f"-# ↪ {plain(t('continues', locale, question=shown))}"
 
 
 def metadata_embed(question: str, answer: Answer, locale: str | None) -> discord.Embed:
@@ -115,6 +124,8 @@ def refusal_embed(
 ) -> discord.Embed:
     """A polite refusal that names the words the articles never use and lists what they cover."""
     lines = refusal_lines(answer, locale, plain)
+    if answer.continues:
+        lines.insert(0, continued(answer, locale))
     embed = discord.Embed(
         title=fit(f"{t('question', locale)}: {plain(question)}", TITLE_LIMIT, locale),
         description=fit("\n".join(lines), DESCRIPTION_LIMIT, locale),

@@ -16,6 +16,7 @@ import discord
 from discord.ext import commands
 
 from bot.asking import Asker
+from bot.discordbot.conversations import Conversations
 from bot.discordbot.errors import reply_ephemeral, report_command_error
 from bot.discordbot.limits import NO_PINGS
 from bot.discordbot.ratelimit import AnswerSlots, QuestionRate
@@ -61,6 +62,7 @@ class AnswerBot(commands.Bot):
         self.cooldown = QuestionRate(settings.user_burst, settings.user_cooldown_seconds)
         self.slots = AnswerSlots(settings.max_concurrent_answers)
         self.answers = AnswerCache()  # what answer buttons page through (views.py)
+        self.conversations = Conversations()  # what a reply to an answer follows up
         self.sync_global = sync_global
         self.sync_state = settings.log_db.parent / "command-tree.sha256"
         self._reload_lock = asyncio.Lock()

@@ -77,6 +77,7 @@ class QueryEntry:
     top_paragraph: int | None = None
     top_score: float | None = None
     top_quote: str | None = None  # the quote shown first, verbatim
+    continues: int | None = None  # the row of the question this one followed up
     n_passages: int = 0
     latency_ms: float | None = None
     kind: str | None = None  # `Answer.kind`: passage, metadata, refused, crosslingual, ...

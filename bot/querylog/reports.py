@@ -31,7 +31,7 @@ from bot.querylog.scope import Scope
 COLUMNS = (
     "q.id, q.time, q.source, q.guild_id, q.channel_id, q.user_id, q.user_name, q.question, "
     "q.answered, q.top_article, q.top_section, q.top_paragraph, q.top_score, q.n_passages, "
-    "q.latency_ms, q.app_version, q.kind, q.top_quote, "
+    "q.latency_ms, q.app_version, q.kind, q.top_quote, q.continues, "
     "(SELECT COUNT(*) FROM feedback v WHERE v.query_id = q.id AND v.vote = 1), "
     "(SELECT COUNT(*) FROM feedback v WHERE v.query_id = q.id AND v.vote = -1)"
 )

@@ -31,6 +31,7 @@ class QueryRow:
     app_version: str
     kind: str | None  # None for rows written before the log recorded it
     top_quote: str | None  # the quote shown first; None before the log recorded it
+    continues: int | None  # the id of the question this one followed up
     thumbs_up: int
     thumbs_down: int
 

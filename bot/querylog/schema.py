@@ -90,6 +90,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE feedback ADD COLUMN message_url TEXT",
         "CREATE INDEX feedback_vote ON feedback(vote, time)",
     ),
+    # 6: a follow-up (a reply to an answer) points at the row of the question it continued.
+    ("ALTER TABLE queries ADD COLUMN continues INTEGER",),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -18,7 +18,8 @@ from bot.querylog.writer import Job
 INSERT_QUERY = (
     "INSERT INTO queries (id, time, guild_id, channel_id, user_id, user_name, source, question, "
     "answered, top_article, top_section, top_paragraph, top_score, n_passages, latency_ms, "
-    "app_version, kind, top_quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "app_version, kind, top_quote, continues) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 # Re-voting replaces: one vote per user per query.
 UPSERT_VOTE = (
@@ -71,6 +72,7 @@ def query_params(query_id: int, entry: QueryEntry, app_version: str) -> tuple[ob
         app_version,
         _str(entry.kind),
         _str(entry.top_quote),
+        _int(entry.continues),
     )
 
 

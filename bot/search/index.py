@@ -68,6 +68,15 @@ class QueryTerms:
     def empty(self) -> bool:
         return not self.lemmas and not self.bigrams
 
+    def plus(self, other: QueryTerms) -> QueryTerms:
+        """These terms and `other`'s (a follow-up's and the question it continues)."""
+        return QueryTerms(
+            self.lemmas + other.lemmas,
+            self.bigrams + other.bigrams,
+            self.kanji + other.kanji,
+            self.bigram_sequence + other.bigram_sequence,
+        )
+
 
 @dataclass(frozen=True)
 class _TermHits:

@@ -188,9 +188,9 @@ async def test_stopping_finishes_or_apologises_to_everyone_acknowledged(settings
             kb = real()
 
             class Slow:
-                def ask(self, question):
+                def ask(self, question, earlier=None):
                     release.wait(10)
-                    return kb.ask(question)
+                    return kb.ask(question, earlier)
 
             return Slow()
 

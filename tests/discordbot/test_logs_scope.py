@@ -35,6 +35,7 @@ MOD_ROLE_2 = 2300000000000000120
 ASKED_IN_1 = "アンカレッジは最終的な平和だったのか"
 ASKED_IN_2 = "サミットで何が決まったのか"
 ASKED_IN_DM = "この記事の著者は誰ですか"
+REFUSED_IN_1 = "ビットコインの価格はいくらですか"
 
 
 def two_servers() -> list[PeerGuild]:
@@ -86,7 +87,11 @@ async def test_a_moderator_of_server_2_cannot_read_export_or_forget_server_1(
     try:
         async with run_bot(bot, peer):
             channel_1 = peer.guilds[0].channels[0].id
-            for question, channel in ((ASKED_IN_1, channel_1), (ASKED_IN_2, CHANNEL_2)):
+            for question, channel in (
+                (ASKED_IN_1, channel_1),
+                (REFUSED_IN_1, channel_1),
+                (ASKED_IN_2, CHANNEL_2),
+            ):
                 ix = await peer.slash(
                     "ask", {"question": question}, user="member", channel_id=channel
                 )
@@ -104,7 +109,9 @@ async def test_a_moderator_of_server_2_cannot_read_export_or_forget_server_1(
             found = await _logs(peer, "search", {"text": "サミット"}, "moderator2", CHANNEL_2)
             assert ASKED_IN_2 in found  # search works; it just cannot reach server 1
             refused = await _logs(peer, "unanswered", {"days": 7}, "moderator2", CHANNEL_2)
-            assert ASKED_IN_1 not in refused
+            assert REFUSED_IN_1 not in refused
+            refused = await _logs(peer, "unanswered", {"days": 7}, "moderator", channel_1)
+            assert REFUSED_IN_1 in refused  # it is unanswered, in server 1
             stats = await _logs(peer, "stats", {"days": 7}, "moderator2", CHANNEL_2)
             assert "質問 1 件" in stats
 
@@ -117,7 +124,7 @@ async def test_a_moderator_of_server_2_cannot_read_export_or_forget_server_1(
             forgot = await _logs(peer, "forget", {"user": "member"}, "moderator2", CHANNEL_2)
             assert "1 件削除しました" in forgot
             left = {r.question for r in await log.recent(Scope.shell(), 50)}
-            assert left == {ASKED_IN_1, ASKED_IN_DM}
+            assert left == {ASKED_IN_1, REFUSED_IN_1, ASKED_IN_DM}
 
             # Server 1's moderator sees server 1 only; the bot's owner also sees the DM.
             seen = await _logs(peer, "recent", {"count": 50}, "moderator", channel_1)

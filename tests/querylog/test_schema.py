@@ -63,7 +63,7 @@ async def test_a_version_1_log_is_brought_forward_and_keeps_its_rows(db_path, en
     assert rows["古い質問"].kind is None
     assert rows["新しい質問"].kind == "crosslingual"
     conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
     conn.close()
 
 

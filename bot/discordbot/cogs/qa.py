@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import discord
 from discord import app_commands
@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.answers.questions import looks_like_question, question_problem
 from bot.asking import Asked
+from bot.discordbot.conversations import Turn
 from bot.discordbot.errors import reply_ephemeral
 from bot.discordbot.limits import NO_PINGS
 from bot.discordbot.ratelimit import Busy
@@ -25,7 +26,16 @@ if TYPE_CHECKING:
     from bot.discordbot.client import AnswerBot
 
 log = logging.getLogger(__name__)
-Card = tuple[discord.Embed, discord.ui.View]
+
+
+class Card(NamedTuple):
+    """An answer laid out: its embed, its buttons, and its log row."""
+
+    embed: discord.Embed
+    view: discord.ui.View
+    query_id: int | None
+
+
 MENTION = re.compile(r"<@!?(\d+)>")
 
 
@@ -68,9 +78,10 @@ class QA(commands.Cog):
             try:
                 async with self.bot.slots.hold():
                     card = await self._card(question, locale, who)
-                    await interaction.edit_original_response(
+                    sent = await interaction.edit_original_response(
                         embed=card[0], view=card[1], allowed_mentions=NO_PINGS
                     )
+                    self._remember(sent.id, question, card, None)
             except Busy:
                 self.bot.cooldown.forgive(interaction.user.id)
                 self.bot.asker.turned_away(question, BUSY, **who)
@@ -114,9 +125,22 @@ class QA(commands.Cog):
             raise RuntimeError("the bot is not logged in yet")
         return self.bot.user.id
 
+    def _follows(self, message: discord.Message) -> Turn | None:
+        """The answer a message replies to (with the ping, so Discord delivers its text without
+        the privileged intent), if it is one of the bot's recent answers."""
+        reference = message.reference
+        if reference is None or reference.message_id is None:
+            return None
+        pinged = any(m.id == self._my_id() for m in message.mentions)
+        return self.bot.conversations.earlier(reference.message_id) if pinged else None
+
     def _question_in(self, message: discord.Message) -> str | None:
         """The question a message asks the bot, or None when it isn't one for us."""
         me = self._my_id()
+        if self._follows(message) is not None:
+            text = MENTION.sub(lambda m: "" if int(m[1]) == me else m[0], message.content).strip()
+            # A reply saying 「ありがとう」 under an answer is not a question.
+            return text if looks_like_question(text) else None
         if self._mentions_me(message):
             return MENTION.sub(lambda m: "" if int(m[1]) == me else m[0], message.content).strip()
         if message.guild is None:
@@ -127,6 +151,7 @@ class QA(commands.Cog):
 
     async def _reply(self, message: discord.Message, question: str) -> None:
         locale = self.bot.settings.default_locale
+        earlier = self._follows(message)
         in_qa_channel = bool(message.guild and self._qa_channels(message))
         source: Source = (
             "channel" if in_qa_channel and not self._mentions_me(message) else "mention"
@@ -159,13 +184,14 @@ class QA(commands.Cog):
             try:
                 async with self.bot.slots.hold():
                     async with message.channel.typing():
-                        card = await self._card(question, locale, who)
-                    await message.reply(
+                        card = await self._card(question, locale, who, earlier)
+                    sent = await message.reply(
                         embed=card[0],
                         view=card[1],
                         allowed_mentions=NO_PINGS,
                         mention_author=False,
                     )
+                    self._remember(sent.id, question, card, earlier)
             except Busy:
                 self.bot.cooldown.forgive(message.author.id)
                 self.bot.asker.turned_away(question, BUSY, **who)
@@ -190,11 +216,23 @@ class QA(commands.Cog):
             return t("cooldown", locale, seconds=max(1, round(wait)))
         return None
 
-    async def _card(self, question: str, locale: str, who: dict[str, Any]) -> Card:
-        """Answer (off the loop, logged) and lay the answer out with its buttons."""
-        asked = await self.bot.asker.ask(question, **who)
+    async def _card(
+        self, question: str, locale: str, who: dict[str, Any], earlier: Turn | None = None
+    ) -> Card:
+        """Answer (off the loop, logged; a follow-up with the turn it continues) and lay the
+        answer out with its buttons."""
+        asked = await self.bot.asker.ask(
+            question,
+            earlier=earlier.context if earlier else None,
+            continues=earlier.query_id if earlier else None,
+            **who,
+        )
         shown = Shown(question, asked.answer, locale, who["user_id"])
-        return answer_card(self.bot, _key(asked), shown)
+        return Card(*answer_card(self.bot, _key(asked), shown), asked.query_id)
+
+    def _remember(self, message_id: int, question: str, card: Card, earlier: Turn | None) -> None:
+        """A reply to this answer is a follow-up of `question` (and of what it followed)."""
+        self.bot.conversations.remember(message_id, question, card.query_id, earlier)
 
     @staticmethod
     def _who(
