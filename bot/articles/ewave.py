@@ -64,7 +64,9 @@ def parse(path: Path, text: str, article_id: str) -> Article:
         header_lines.append(HeaderLine("first_published", trailer[1], trailer[0]))
         fields["first_published"] = trailer[1]
     if "title" not in fields:
-        raise ArticleError(path, 1, "no title line found before the body")
+        raise ArticleError(
+            path, 1, "本文の前にタイトル行がありません / no title line found before the body"
+        )
     return Article(
         id=article_id,
         path=path,
@@ -91,8 +93,9 @@ def _body_start(path: Path, lines: list[str]) -> tuple[int, int, str | None]:
         raise ArticleError(
             path,
             None,
-            f"no '{BODY_MARKER}' line, and no author line before the first '{HEADING_MARK}' "
-            "heading, marks where the body starts",
+            f"本文の始まりを示す「{BODY_MARKER}」の行も、最初の「{HEADING_MARK}」見出しの前の著者行も"
+            f"ありません / no '{BODY_MARKER}' line, and no author line before the first "
+            f"'{HEADING_MARK}' heading, marks where the body starts",
         )
     start = author + 1
     while start < len(lines) and (not lines[start].strip() or _header_shaped(lines[start])):
@@ -101,8 +104,9 @@ def _body_start(path: Path, lines: list[str]) -> tuple[int, int, str | None]:
         start,
         start,
         (
-            f"{path.name}:{author + 1}: no '{BODY_MARKER}' line; the body is taken to start at "
-            f"line {start + 1}, after the author line"
+            f"{path.name}:{author + 1}: 「{BODY_MARKER}」の行がないため、著者行の後の "
+            f"{start + 1} 行目から本文とみなしました / no '{BODY_MARKER}' line; the body is taken "
+            f"to start at line {start + 1}, after the author line"
         ),
     )
 
@@ -168,7 +172,8 @@ def _parse_header(
             ja_titles.append(block)
         else:
             warnings.append(
-                f"{path.name}:{block.line}: header line not recognised: {block.lines[0][:40]}"
+                f"{path.name}:{block.line}: ヘッダー行を認識できません / header line not "
+                f"recognised: {block.lines[0][:40]}"
             )
     if ja_titles:
         first = ja_titles[0]
@@ -254,7 +259,11 @@ def _parse_body(
         if line.startswith(HEADING_MARK):
             title = line.lstrip(HEADING_MARK).strip()
             if not title:
-                raise ArticleError(path, lineno, f"a '{HEADING_MARK}' heading with no text")
+                raise ArticleError(
+                    path,
+                    lineno,
+                    f"「{HEADING_MARK}」の見出しに文字がありません / a '{HEADING_MARK}' heading with no text",
+                )
             close()
             heading, heading_line, paragraphs = title, lineno, []
             continue
@@ -263,5 +272,9 @@ def _parse_body(
         )
     close()
     if not any(s.paragraphs for s in sections):
-        raise ArticleError(path, start + 1, f"no body text after '{BODY_MARKER}'")
+        raise ArticleError(
+            path,
+            start + 1,
+            f"「{BODY_MARKER}」の後に本文がありません / no body text after '{BODY_MARKER}'",
+        )
     return tuple(sections), trailer

@@ -74,19 +74,20 @@ def load_article(path: Path) -> Article:
             raise ArticleError(
                 path,
                 None,
-                f"{size / 1e6:.1f} MB is over the {MAX_ARTICLE_BYTES / 1e6:g} MB limit for "
-                "one article: split it into several files",
+                f"{size / 1e6:.1f} MB は1記事の上限 {MAX_ARTICLE_BYTES / 1e6:g} MB を超えています。"
+                f"複数のファイルに分けてください / {size / 1e6:.1f} MB is over the "
+                f"{MAX_ARTICLE_BYTES / 1e6:g} MB limit for one article: split it into several files",
             )
         raw = path.read_bytes()
     except OSError as e:
-        raise ArticleError(path, None, f"cannot read: {e.strerror}") from None
+        raise ArticleError(path, None, f"読み込めません / cannot read: {e.strerror}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise ArticleError(path, line, "not UTF-8 text") from None
+        raise ArticleError(path, line, "UTF-8 のテキストではありません / not UTF-8 text") from None
     if not text.strip():
-        raise ArticleError(path, None, "the file is empty")
+        raise ArticleError(path, None, "ファイルが空です / the file is empty")
     aid = article_id(path)
     if path.suffix == ".md":
         article = markdown.parse(path, text, aid)
@@ -96,7 +97,8 @@ def load_article(path: Path) -> Article:
         raise ArticleError(
             path,
             1,
-            "unknown layout: expected a '本文' line and '■' headings, or a Markdown (.md) file",
+            "形式が分かりません。「本文」の行と「■」見出しのある文書か、Markdown (.md) にしてください"
+            " / unknown layout: expected a '本文' line and '■' headings, or a Markdown (.md) file",
         )
     return _safe_url(_apply_sidecar(article))
 
@@ -108,7 +110,8 @@ def _safe_url(article: Article) -> Article:
     if url is None or url.lower().startswith(("http://", "https://")):
         return article
     note = (
-        f"{article.path.name}: url '{url[:60]}' ignored: only http:// and https:// links are shown"
+        f"{article.path.name}: url「{url[:60]}」は無視しました（http:// と https:// のみ） / "
+        f"url '{url[:60]}' ignored: only http:// and https:// links are shown"
     )
     return dataclasses.replace(article, url=None, warnings=(*article.warnings, note))
 
@@ -121,13 +124,19 @@ def _apply_sidecar(article: Article) -> Article:
     try:
         data = tomllib.loads(sidecar.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise ArticleError(sidecar, _toml_line(e), f"invalid metadata file: {e}") from None
+        raise ArticleError(
+            sidecar, _toml_line(e), f"メタデータファイルが不正です / invalid metadata file: {e}"
+        ) from None
     unknown = sorted(set(data) - SIDECAR_FIELDS)
     if unknown:
-        raise ArticleError(sidecar, None, f"unknown field(s): {', '.join(unknown)}")
+        raise ArticleError(sidecar, None, f"不明な項目 / unknown field(s): {', '.join(unknown)}")
     bad = [k for k, v in data.items() if not isinstance(v, str)]
     if bad:
-        raise ArticleError(sidecar, None, f"field(s) must be text in quotes: {', '.join(bad)}")
+        raise ArticleError(
+            sidecar,
+            None,
+            f"項目は引用符で囲んだ文字列にしてください / field(s) must be text in quotes: {', '.join(bad)}",
+        )
     # A corrected field is quoted from the sidecar, no longer from the header line it replaces.
     kept = tuple(h for h in article.header_lines if h.field not in data)
     return dataclasses.replace(article, header_lines=kept, **data)
@@ -141,7 +150,11 @@ def _toml_line(e: Exception) -> int | None:
 def load_library(folder: Path) -> Library:
     """Load every article file in `folder`; errors are collected, not raised."""
     if not folder.is_dir():
-        raise ArticleError(folder, None, "knowledge folder does not exist (see BOT_KNOWLEDGE_DIR)")
+        raise ArticleError(
+            folder,
+            None,
+            "記事フォルダがありません（BOT_KNOWLEDGE_DIR を確認） / knowledge folder does not exist (see BOT_KNOWLEDGE_DIR)",
+        )
     articles: list[Article] = []
     errors: list[ArticleError] = []
     seen: set[str] = set()

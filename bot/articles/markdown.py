@@ -39,7 +39,11 @@ def parse(path: Path, text: str, article_id: str) -> Article:
     if "title" not in fields:
         h1 = next((x.strip()[2:].strip() for x in lines[body_start:] if x.startswith("# ")), "")
         if not h1:
-            raise ArticleError(path, 1, "no 'title:' in the front matter and no '# ' title line")
+            raise ArticleError(
+                path,
+                1,
+                "front matter に title: がなく、「# 」のタイトル行もありません / no 'title:' in the front matter and no '# ' title line",
+            )
         fields["title"] = h1
     return Article(
         id=article_id,
@@ -61,7 +65,11 @@ def _front_matter(
     if not lines or lines[0].strip() != "---":
         return fields, header, warnings, 0
     if not any(x.strip() == "---" for x in lines[1:]):
-        raise ArticleError(path, 1, "front matter opened with '---' is never closed")
+        raise ArticleError(
+            path,
+            1,
+            "「---」で始まる front matter が閉じられていません / front matter opened with '---' is never closed",
+        )
     for i in range(1, len(lines)):
         lineno = i + 1
         line = lines[i].strip()
@@ -72,10 +80,16 @@ def _front_matter(
         key, sep, value = line.partition(":")
         key = key.strip().lower()
         if not sep:
-            raise ArticleError(path, lineno, f"front matter line is not 'key: value': {line[:40]}")
+            raise ArticleError(
+                path,
+                lineno,
+                f"front matter の行が「key: value」の形ではありません / front matter line is not 'key: value': {line[:40]}",
+            )
         value = value.strip().strip('"').strip("'")
         if key not in FIELDS:
-            warnings.append(f"{path.name}:{lineno}: unknown front matter key '{key}' ignored")
+            warnings.append(
+                f"{path.name}:{lineno}: 不明な項目「{key}」を無視しました / unknown front matter key '{key}' ignored"
+            )
             continue
         if value:
             fields[key] = value
@@ -133,7 +147,7 @@ def _sections(path: Path, lines: list[str], start: int) -> tuple[Section, ...]:
             buffer.append(line)
     end_section()
     if not any(s.paragraphs for s in sections):
-        raise ArticleError(path, start + 1, "no body text")
+        raise ArticleError(path, start + 1, "本文がありません / no body text")
     return tuple(sections)
 
 
