@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from bot.answers.model import Answer, AnswerKind
 from bot.articles.model import LEAD_HEADING
-from bot.strings import t
+from bot.strings import language, t
 from bot.summaries.model import SummaryError
 
 
@@ -29,11 +29,19 @@ def refusal_lines(
         return [t("invalid", locale)]
     lines = [t(answer.refusal_key, locale)]
     if answer.unknown_terms:
-        terms = "」「".join(escape(x) for x in answer.unknown_terms)
-        lines.append(t("unknown_terms", locale, terms=terms))
+        words = [escape(x) for x in answer.unknown_terms]
+        key = "unknown_terms_many" if len(words) > 1 else "unknown_terms"
+        lines.append(t(key, locale, terms=quoted(words, locale)))
     if answer.language == "en" and not answer.translations:
         lines.append(t("ask_in_japanese", locale))
     return lines
+
+
+def quoted(words: list[str], locale: str | None) -> str:
+    """Words each in the reader's quotation marks: 「新宿」「ラーメン屋」, “Shinjuku”, “ramen”."""
+    if language(locale) == "en":
+        return ", ".join(f"“{w}”" for w in words)
+    return "".join(f"「{w}」" for w in words)
 
 
 # A log row's mark: answered, an English question shown candidates only, refused.

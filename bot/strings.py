@@ -14,8 +14,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The articles don't answer this question.",
     },
     "unknown_terms": {
-        "ja": "「{terms}」は記事のどこにも出てきません。",
-        "en": "“{terms}” does not appear anywhere in the articles.",
+        "ja": "{terms}は記事のどこにも出てきません。",
+        "en": "{terms} does not appear anywhere in the articles.",
+    },
+    "unknown_terms_many": {
+        "ja": "{terms}は記事のどこにも出てきません。",
+        "en": "{terms} do not appear anywhere in the articles.",
     },
     "translated": {
         "ja": "記事は日本語です。英語の質問は、記事にも出てくる人名・地名・外来語で探しました: {pairs}。以下は答えではなく、関連しそうな箇所です。日本語で質問すると答えを探せます。",

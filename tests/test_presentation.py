@@ -23,3 +23,15 @@ def test_row_marks_and_rates():
     ]
     assert row_mark(False, "refused", emoji=True) == "❌"
     assert rate_text(None) == "-" and rate_text(0.5) == "50%"
+
+
+def test_unknown_words_are_quoted_in_the_readers_language_with_the_right_verb():
+    two = Answer(
+        "新宿のラーメン屋は", False, AnswerKind.REFUSED, unknown_terms=("新宿", "ラーメン屋")
+    )
+    one = Answer("新宿は", False, AnswerKind.REFUSED, unknown_terms=("新宿",))
+    assert refusal_lines(two, "ja")[1] == "「新宿」「ラーメン屋」は記事のどこにも出てきません。"
+    assert refusal_lines(two, "en-US")[1] == (
+        "“新宿”, “ラーメン屋” do not appear anywhere in the articles."
+    )
+    assert refusal_lines(one, "en-US")[1] == "“新宿” does not appear anywhere in the articles."
