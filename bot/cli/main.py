@@ -17,7 +17,7 @@ from bot.answers.model import AnswerKind
 from bot.answers.questions import question_problem
 from bot.articles import ArticleError
 from bot.asking import asker_for
-from bot.cli import logs_cmd, summary_cmd
+from bot.cli import dashboard_cmd, logs_cmd, summary_cmd
 from bot.cli.chat import run_chat
 from bot.cli.render import answer_text, terminal_safe
 from bot.knowledge_base import KnowledgeBase
@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     logs_cmd.add_parser(sub)
+    dashboard_cmd.add_parser(sub)
     summary_cmd.add_parser(sub)
 
     check = sub.add_parser("check", help="記事を検査 / list and check the articles")
@@ -92,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if command == "logs":
         return logs_cmd.run(args, settings)
+    if command == "dashboard":
+        return dashboard_cmd.run(args, settings)
     try:
         kb = KnowledgeBase.load(folder)
     except (ArticleError, ModelError) as e:

@@ -1,0 +1,149 @@
+"""`python -m bot dashboard`: the query log in a browser, read-only, through Datasette.
+
+An optional extra (`pip install -e ".[dashboard]"`): Datasette serves the log's SQLite file
+with canned queries for what moderators look at (unanswered questions this week, grouped;
+down-voted answers with the quote shown and the reason; questions per day, as a chart), its
+own full-text search over the questions and CSV export of every page. Only SELECT statements
+run; the bot keeps writing the file meanwhile (WAL).
+
+It listens on 127.0.0.1 unless told otherwise; anywhere else it requires a password
+(`DASHBOARD_PASSWORD_HASH`, made with `datasette hash-password`), because the log holds what
+members asked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bot.settings import Settings
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+PASSWORD_ENV = "DASHBOARD_PASSWORD_HASH"
+
+UNANSWERED_WEEK = """
+SELECT question AS "質問 / question", COUNT(*) AS "回数 / times",
+       MAX(time) AS "最後 / last asked"
+FROM queries
+WHERE answered = 0 AND time >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-7 days')
+GROUP BY question ORDER BY COUNT(*) DESC, MAX(time) DESC LIMIT 500
+"""
+DOWNVOTED = """
+SELECT f.time AS "日時 / time", q.question AS "質問 / question",
+       q.top_quote AS "示した引用 / quote shown", f.reason AS "理由 / reason",
+       f.detail AS "詳細 / detail", f.message_url AS "メッセージ / message"
+FROM feedback f JOIN queries q ON q.id = f.query_id
+WHERE f.vote = -1 ORDER BY f.time DESC LIMIT 500
+"""
+PER_DAY = """
+SELECT substr(time, 1, 10) AS day, COUNT(*) AS questions, SUM(answered) AS answered,
+       COUNT(*) - SUM(answered) AS refused
+FROM queries GROUP BY day ORDER BY day DESC LIMIT 90
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "dashboard", help="質問ログをブラウザで / the query log in a browser (Datasette)"
+    )
+    p.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this machine only)")
+    p.add_argument("--port", type=int, default=8001)
+
+
+def metadata(db_name: str, password: bool) -> dict:
+    """Datasette's metadata: the canned queries, full-text search, and who may look."""
+    data: dict = {
+        "title": "質問ログ / Query log",
+        "databases": {
+            db_name: {
+                "queries": {
+                    "unanswered_week": {
+                        "title": "今週の未回答 / Unanswered this week",
+                        "sql": UNANSWERED_WEEK,
+                        "hide_sql": True,
+                    },
+                    "downvoted": {
+                        "title": "低評価 / Downvoted answers",
+                        "sql": DOWNVOTED,
+                        "hide_sql": True,
+                    },
+                    "per_day": {
+                        "title": "日別の質問数 / Questions per day",
+                        "sql": PER_DAY,
+                        "hide_sql": True,
+                    },
+                },
+                "tables": {
+                    "queries": {"fts_table": "queries_fts", "fts_pk": "id"},
+                },
+            }
+        },
+    }
+    if password:
+        data["plugins"] = {
+            "datasette-auth-passwords": {"admin_password_hash": {"$env": PASSWORD_ENV}}
+        }
+        data["allow"] = {"id": "admin"}  # nothing is shown before logging in at /-/login
+    return data
+
+
+def command(settings: Settings, host: str, port: int, metadata_file: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        str(settings.log_db),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--metadata",
+        str(metadata_file),
+        "--setting",
+        "sql_time_limit_ms",
+        "3000",
+    ]
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if importlib.util.find_spec("datasette") is None:
+        print(
+            'Datasette がありません: pip install -e ".[dashboard]" / Datasette is not '
+            'installed: pip install -e ".[dashboard]"',
+            file=sys.stderr,
+        )
+        return 2
+    if not settings.log_db.exists():
+        print(
+            f"質問ログがまだありません / no query log yet: {settings.log_db} (BOT_LOG_DB)",
+            file=sys.stderr,
+        )
+        return 2
+    password = args.host not in LOCAL_HOSTS
+    if password and not os.environ.get(PASSWORD_ENV):
+        print(
+            f"{args.host} で公開するにはパスワードが必要です: {PASSWORD_ENV} に "
+            "`datasette hash-password` の出力を設定してください / serving on "
+            f"{args.host} needs a password: set {PASSWORD_ENV} to the output of "
+            "`datasette hash-password`",
+            file=sys.stderr,
+        )
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        meta = Path(tmp) / "metadata.json"
+        meta.write_text(
+            json.dumps(metadata(settings.log_db.stem, password), ensure_ascii=False),
+            encoding="utf-8",
+        )
+        print(f"http://{args.host}:{args.port}/{settings.log_db.stem}", file=sys.stderr)
+        try:
+            return subprocess.call(command(settings, args.host, args.port, meta))
+        except KeyboardInterrupt:
+            return 0
