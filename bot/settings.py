@@ -76,6 +76,15 @@ def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | N
     return raw
 
 
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{name}: '{raw}' is not one of true, false (1, 0, yes, no)")
+
+
 def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
     raw = env.get(name, "").strip()
     return Path(raw).expanduser() if raw else default
@@ -91,6 +100,7 @@ class Settings:
     discord_token: str | None = None
     discord_guild_ids: tuple[int, ...] = ()
     qa_channel_ids: tuple[int, ...] = ()
+    answer_in_threads: bool = False
     moderator_role_id: int | None = None
     owner_ids: tuple[int, ...] = ()
     user_cooldown_seconds: float = 30.0
@@ -129,6 +139,7 @@ class Settings:
             discord_token=token,
             discord_guild_ids=_ids(env, "DISCORD_GUILD_IDS"),
             qa_channel_ids=_ids(env, "DISCORD_QA_CHANNEL_IDS"),
+            answer_in_threads=_flag(env, "DISCORD_ANSWER_IN_THREADS"),
             moderator_role_id=_optional_id(env, "DISCORD_MODERATOR_ROLE_ID"),
             owner_ids=_ids(env, "DISCORD_OWNER_IDS"),
             user_cooldown_seconds=_number(

@@ -41,3 +41,10 @@ def test_defaults_and_typed_values():
 def test_a_bad_value_names_its_setting(name, value):
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})
+
+
+def test_answer_in_threads_is_a_yes_or_no_setting():
+    assert Settings.from_env({"DISCORD_ANSWER_IN_THREADS": "true"}).answer_in_threads
+    assert not Settings.from_env({"DISCORD_ANSWER_IN_THREADS": "0"}).answer_in_threads
+    with pytest.raises(SettingsError, match="DISCORD_ANSWER_IN_THREADS"):
+        Settings.from_env({"DISCORD_ANSWER_IN_THREADS": "maybe"})

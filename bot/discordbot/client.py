@@ -45,8 +45,9 @@ class AnswerBot(commands.Bot):
         sync_global: bool | None = None,
     ) -> None:
         intents = discord.Intents.default()
-        # Privileged; only needed to read questions in Q&A channels without a mention.
-        intents.message_content = bool(settings.qa_channel_ids)
+        # Privileged; only needed to read questions in Q&A channels, and follow-ups in the
+        # bot's threads, that do not mention it.
+        intents.message_content = bool(settings.qa_channel_ids) or settings.answer_in_threads
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,

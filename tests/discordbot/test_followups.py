@@ -72,3 +72,27 @@ async def test_thanks_under_an_answer_is_not_a_question(settings, start_bot):
         assert "の続き" not in reply.json["embeds"][0]["description"]
         await log.flush()
         assert "ありがとう" not in {r.question for r in await log.recent(Scope.shell(), 10)}
+
+
+async def test_a_thread_conversation_of_three_questions(settings, start_bot):
+    async with start_bot(settings, answer_in_threads=True) as (_, peer, log):
+        mark = len(peer.requests)
+        await peer.send_message(f"{peer.bot_mention} {FIRST}", mentions=[peer.bot_user])
+        started = await peer.wait_for(
+            lambda r: r.route == "POST /channels/{channel_id}/messages/{message_id}/threads",
+            since=mark,
+        )
+        thread_id = started.response["id"]
+        assert started.json["name"] == FIRST
+        first = await _reply_of(peer, mark)
+        assert first.path == f"/channels/{thread_id}/messages" and first.json["embeds"]
+        for question in ("それはなぜですか？", "どんな妥協でしたか？"):
+            mark = len(peer.requests)
+            await peer.send_message(question, channel_id=thread_id)  # no mention needed here
+            reply = await _reply_of(peer, mark)
+            assert reply.path == f"/channels/{thread_id}/messages"
+            assert "の続きとして検索しました" in reply.json["embeds"][0]["description"]
+        await log.flush()
+        rows = {r.question: r for r in await log.recent(Scope.shell(), 10)}
+        assert rows["それはなぜですか？"].continues == rows[FIRST].id
+        assert rows["どんな妥協でしたか？"].continues == rows["それはなぜですか？"].id

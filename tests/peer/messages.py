@@ -18,6 +18,7 @@ from tests.peer.gateway import Gateway
 from tests.peer.limits import ApiError, form_error, validate_message
 from tests.peer.models import PeerChannel, PeerUser, Request, UploadedFile
 from tests.peer.protocol import (
+    CREATE_PUBLIC_THREADS,
     FLAG_EPHEMERAL,
     FLAG_LOADING,
     FLAG_SUPPRESS_EMBEDS,
@@ -276,6 +277,32 @@ class Messages(Gateway):
         msg = self._new_message(channel, self.bot_user, body, rec.files)
         await self._echo("MESSAGE_CREATE", msg)
         return 200, msg
+
+    async def _r_start_thread(
+        self, rec: Request, channel_id: str, message_id: str
+    ) -> tuple[int, Any]:
+        """A public thread started from a message (the bot answering in a thread)."""
+        parent = self._get_channel(channel_id)
+        self._require(parent, VIEW_CHANNEL | CREATE_PUBLIC_THREADS)
+        self._message(channel_id, message_id)  # 404 for an unknown message
+        name = str((rec.json or {}).get("name") or "")
+        if not 1 <= len(name) <= 100:
+            raise form_error({"name": ("BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100")})
+        thread = PeerChannel(
+            int(message_id),  # a thread started from a message takes the message's id
+            name,
+            type=11,
+            parent_id=parent.id,
+            owner_id=self.bot_user.id,
+        )
+        thread.guild_id = parent.guild_id
+        guild = self._guild_of(parent)
+        if guild is not None:
+            guild.channels.append(thread)
+        self._channels[thread.id] = thread
+        payload = {**self.channel_payload(thread), "newly_created": True}
+        await self.dispatch("THREAD_CREATE", payload)
+        return 201, self.channel_payload(thread)
 
     async def _r_edit_message(
         self, rec: Request, channel_id: str, message_id: str

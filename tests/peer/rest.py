@@ -48,6 +48,11 @@ class Rest(Interactions):
             ("POST", "/channels/{channel_id}/messages", self._r_create_message),
             ("PATCH", "/channels/{channel_id}/messages/{message_id}", self._r_edit_message),
             ("POST", "/channels/{channel_id}/typing", self._r_typing),
+            (
+                "POST",
+                "/channels/{channel_id}/messages/{message_id}/threads",
+                self._r_start_thread,
+            ),
         ]
         compiled = []
         for method, template, handler in table:

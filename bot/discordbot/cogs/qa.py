@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from bot.discordbot.client import AnswerBot
 
 log = logging.getLogger(__name__)
+THREAD_NAME_LIMIT = 100  # Discord's limit on a thread's name
 
 
 class Card(NamedTuple):
@@ -126,13 +127,45 @@ class QA(commands.Cog):
         return self.bot.user.id
 
     def _follows(self, message: discord.Message) -> Turn | None:
-        """The answer a message replies to (with the ping, so Discord delivers its text without
-        the privileged intent), if it is one of the bot's recent answers."""
+        """The conversation a message continues: a reply (with the ping, so Discord delivers
+        its text without the privileged intent) to one of the bot's recent answers, or any
+        message in a thread the bot opened for a question."""
         reference = message.reference
-        if reference is None or reference.message_id is None:
+        if reference is not None and reference.message_id is not None:
+            pinged = any(m.id == self._my_id() for m in message.mentions)
+            turn = self.bot.conversations.earlier(reference.message_id) if pinged else None
+            if turn is not None:
+                return turn
+        if self._in_my_thread(message):
+            return self.bot.conversations.earlier(message.channel.id)
+        return None
+
+    def _in_my_thread(self, message: discord.Message) -> bool:
+        return isinstance(message.channel, discord.Thread) and (
+            self.bot.conversations.earlier(message.channel.id) is not None
+        )
+
+    async def _thread_for(
+        self, message: discord.Message, question: str, earlier: Turn | None
+    ) -> discord.Thread | None:
+        """With DISCORD_ANSWER_IN_THREADS, a new question in a server's text channel is answered
+        in a thread started from it, named after it."""
+        if (
+            not self.bot.settings.answer_in_threads
+            or earlier is not None
+            or not isinstance(message.channel, discord.TextChannel)
+        ):
             return None
-        pinged = any(m.id == self._my_id() for m in message.mentions)
-        return self.bot.conversations.earlier(reference.message_id) if pinged else None
+        name = (
+            question
+            if len(question) <= THREAD_NAME_LIMIT
+            else question[: THREAD_NAME_LIMIT - 1] + "…"
+        )
+        try:
+            return await message.create_thread(name=name)
+        except discord.HTTPException as e:  # no right to, or the message went: answer in place
+            log.warning("cannot start a thread for message %s: %s", message.id, e)
+            return None
 
     def _question_in(self, message: discord.Message) -> str | None:
         """The question a message asks the bot, or None when it isn't one for us."""
@@ -185,13 +218,23 @@ class QA(commands.Cog):
                 async with self.bot.slots.hold():
                     async with message.channel.typing():
                         card = await self._card(question, locale, who, earlier)
-                    sent = await message.reply(
-                        embed=card[0],
-                        view=card[1],
-                        allowed_mentions=NO_PINGS,
-                        mention_author=False,
-                    )
+                    thread = await self._thread_for(message, question, earlier)
+                    if thread is not None:  # a new conversation, in its own thread
+                        sent = await thread.send(
+                            embed=card[0], view=card[1], allowed_mentions=NO_PINGS
+                        )
+                    else:
+                        sent = await message.reply(
+                            embed=card[0],
+                            view=card[1],
+                            allowed_mentions=NO_PINGS,
+                            mention_author=False,
+                        )
                     self._remember(sent.id, question, card, earlier)
+                    # In a thread, every later message continues the conversation.
+                    where = thread or (message.channel if self._in_my_thread(message) else None)
+                    if where is not None:
+                        self._remember(where.id, question, card, earlier)
             except Busy:
                 self.bot.cooldown.forgive(message.author.id)
                 self.bot.asker.turned_away(question, BUSY, **who)
