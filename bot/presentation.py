@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from bot.answers.model import Answer, AnswerKind
 from bot.articles.model import LEAD_HEADING
+from bot.ranking.confidence import level
 from bot.strings import language, t
 from bot.summaries.model import SummaryError
 
@@ -57,6 +58,15 @@ def row_mark(answered: bool, kind: str | None, *, emoji: bool = False) -> str:
     else:
         status = "refused"
     return _MARKS[status][1 if emoji else 0]
+
+
+def confidence_text(answer: Answer, locale: str | None) -> str | None:
+    """「確度: 高」 for the first passage of a searched answer (`bot.ranking.confidence`); None
+    for a header answer, which states what the header says."""
+    word = level(answer.confidence)
+    if word is None:
+        return None
+    return t("confidence", locale, level=t(f"confidence_{word}", locale))
 
 
 def rate_text(rate: float | None) -> str:

@@ -104,7 +104,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Sorry, something went wrong. Please try again later.",
     },
     "source": {"ja": "出典", "en": "Source"},
-    "score": {"ja": "スコア", "en": "score"},
+    "confidence": {"ja": "確度: {level}", "en": "confidence: {level}"},
+    "confidence_high": {"ja": "高", "en": "high"},
+    "confidence_medium": {"ja": "中", "en": "medium"},
+    "confidence_low": {"ja": "低", "en": "low"},
     "paragraph": {"ja": "第{n}段落", "en": "paragraph {n}"},
     "candidate": {"ja": "候補 {i}/{n}", "en": "candidate {i}/{n}"},
     "no_articles": {

@@ -35,3 +35,32 @@ def test_unknown_words_are_quoted_in_the_readers_language_with_the_right_verb():
         "“新宿”, “ラーメン屋” do not appear anywhere in the articles."
     )
     assert refusal_lines(one, "en-US")[1] == "“新宿” does not appear anywhere in the articles."
+
+
+def test_confidence_is_a_word_from_fitted_cut_offs():
+    from bot.presentation import confidence_text
+    from bot.ranking.confidence import cutoffs
+
+    high, medium = cutoffs()
+    assert 0 < medium <= high < 1
+    sure = Answer("q", True, AnswerKind.PASSAGE, confidence=high)
+    unsure = Answer("q", True, AnswerKind.PASSAGE, confidence=medium / 2)
+    assert confidence_text(sure, "ja") == "確度: 高"
+    assert confidence_text(unsure, "en-US") == "confidence: low"
+    assert confidence_text(Answer("q", True, AnswerKind.METADATA), "ja") is None
+
+
+def test_unreadable_cut_offs_name_their_file(tmp_path, monkeypatch):
+    import pytest
+
+    from bot.ranking import confidence
+
+    broken = tmp_path / "confidence.json"
+    broken.write_text("{not json")
+    monkeypatch.setattr(confidence, "CUTOFFS_FILE", broken)
+    confidence.cutoffs.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match=r"confidence\.json.*fit_confidence"):
+            confidence.level(0.5)
+    finally:
+        confidence.cutoffs.cache_clear()

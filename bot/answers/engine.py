@@ -65,7 +65,8 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Ranking:
-    """The windows best first (k disjoint ones) and the refusal model's verdict on the first."""
+    """The windows best first (k disjoint ones), the refusal model's verdict on the first, and
+    the ranking model's probability that the first is the right one among the candidates."""
 
     hits: list[Hit]
     answered: bool
@@ -147,6 +148,7 @@ class Answerer:
             tuple(self._passage(h) for h in ranking.hits),
             unknown_terms=unknown,
             coverage=ranking.coverage,
+            confidence=ranking.confidence,
         )
 
     def evidence(self, text: str, terms: QueryTerms) -> Evidence | None:
@@ -191,9 +193,15 @@ class Answerer:
         scores = self.model.ranker(found.windows)
         order = sorted(range(len(c.windows)), key=lambda j: (-scores[j], c.windows[j]))
         top = order[0]
-        answered, confidence = self.model.answers(
-            question_features(found.windows, scores, top, found.shape)
-        )
+        answered, _ = self.model.answers(question_features(found.windows, scores, top, found.shape))
+        # Softmax over the candidates (the listwise model's own scale), summed over the windows
+        # that overlap the first (they quote the same place, a sentence more or less): how sure
+        # the ranking is that this place answers. It tracks correctness; the refusal model's
+        # probability (answerable or not) hardly does among answered questions.
+        shifted = np.exp(scores - scores.max())
+        place = set(c.windows[top])
+        same = [j for j, w in enumerate(c.windows) if not place.isdisjoint(w)]
+        confidence = float(shifted[same].sum() / shifted.sum())
         answered = (
             answered
             and not (

@@ -99,6 +99,9 @@ class Answer:
     translations: tuple[tuple[str, str], ...] = ()
     # The earlier question this one continued (a follow-up is searched with its words).
     continues: str | None = None
+    # The ranking model's probability that the first passage is the right one (None: stated
+    # from a header, or not searched). Readers see it as a word (`bot.ranking.confidence`).
+    confidence: float | None = None
 
     def translation_text(self) -> str:
         """`gorbachev → ゴルバチョフ, alaska → アラスカ`: what an English question was searched by."""

@@ -10,7 +10,7 @@ from bot.answers.highlight import segments
 from bot.answers.model import AnswerKind
 from bot.answers.topics import related_articles
 from bot.articles import Library
-from bot.presentation import refusal_lines, section_name
+from bot.presentation import confidence_text, refusal_lines, section_name
 from bot.strings import t
 
 BOLD, RESET = "\033[1m", "\033[0m"
@@ -32,9 +32,7 @@ def passage_text(p: Passage, *, color: bool, locale: str = "ja") -> str:
         where += f" ({t('header_line', locale, n=p.fact.line, text=p.fact.source)})"
     if p.citation.url:
         where += f"\n   {p.citation.url}"
-    return (
-        f"「{quote}」\n   — {t('source', locale)}: {where}\n   {t('score', locale)} {p.score:.2f}"
-    )
+    return f"「{quote}」\n   — {t('source', locale)}: {where}"
 
 
 def answer_text(answer: Answer, library: Library, *, color: bool, locale: str = "ja") -> str:
@@ -46,6 +44,8 @@ def answer_text(answer: Answer, library: Library, *, color: bool, locale: str = 
         return "\n".join(passage_text(p, color=color, locale=locale) for p in answer.passages)
     if answer.shows_passages:
         lines = [passage_text(answer.passages[0], color=color, locale=locale)]
+        if sure := confidence_text(answer, locale):
+            lines.append(f"   {sure}")
         if answer.translations:
             lines.insert(0, t("translated", locale, pairs=answer.translation_text()))
         for i, p in enumerate(answer.passages[1:], start=2):

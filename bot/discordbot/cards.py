@@ -21,7 +21,7 @@ from bot.discordbot.limits import (
     MESSAGE_LIMIT,
     TITLE_LIMIT,
 )
-from bot.presentation import refusal_lines, section_name
+from bot.presentation import confidence_text, refusal_lines, section_name
 from bot.strings import t
 from bot.summaries import Summary
 
@@ -85,9 +85,11 @@ def answer_embed(question: str, answer: Answer, index: int, locale: str | None) 
         value=fit(citation_markdown(p, locale), FIELD_LIMIT, locale),
         inline=False,
     )
-    footer = f"{t('score', locale)} {p.score:.2f}"
+    # How sure, for the passage the answer stands on; the others are candidates.
+    parts = [confidence_text(answer, locale) if index == 0 else None]
     if len(answer.passages) > 1:
-        footer += f" · {t('candidate', locale, i=index + 1, n=len(answer.passages))}"
+        parts.append(t("candidate", locale, i=index + 1, n=len(answer.passages)))
+    footer = " · ".join(x for x in parts if x) or "\u200b"
     embed.set_footer(text=fit(footer, FOOTER_LIMIT, locale))
     return embed
 

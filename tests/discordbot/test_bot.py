@@ -65,7 +65,7 @@ async def test_ask_answered_with_quote_and_citation(settings, start_bot):
             "アラスカで旧世界秩序が崩壊 — 次に何が起こるか — ティモフィー・ボルダチェフ"
             in embed["fields"][0]["value"]
         )
-        assert embed["footer"]["text"].startswith("スコア")
+        assert embed["footer"]["text"].startswith("確度: ")  # a word readers understand
         assert not (msg.get("flags", 0) & FLAG_EPHEMERAL)
         await log.flush()
         [row] = await log.recent(ALL)

@@ -19,7 +19,7 @@ def test_answer_embed_bolds_matched_terms_and_cites(kb):
     assert "**平和**" in embed.description
     assert embed.fields[0].name == "出典"
     assert "次に何が起こるか" in embed.fields[0].value and "第2段落" in embed.fields[0].value
-    assert embed.footer.text.startswith("スコア")
+    assert embed.footer.text.startswith("確度: ")
     english = cards.answer_embed("q", answer, 0, "en")
     assert english.fields[0].name == "Source" and "paragraph 2" in english.fields[0].value
 
