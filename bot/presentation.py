@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from bot.answers.model import Answer, AnswerKind
 from bot.articles.model import LEAD_HEADING
+from bot.querylog.entry import TURNED_AWAY
 from bot.ranking.confidence import level
 from bot.strings import language, t
 from bot.summaries.model import SummaryError
@@ -45,16 +46,24 @@ def quoted(words: list[str], locale: str | None) -> str:
     return "".join(f"「{w}」" for w in words)
 
 
-# A log row's mark: answered, an English question shown candidates only, refused.
-_MARKS = {"answered": ("✓", "✅"), "crosslingual": ("~", "🔤"), "refused": ("✗", "❌")}
+# A log row's mark: answered, an English question shown candidates only, turned away
+# unanswered (busy, stopping, asked too fast: never searched), refused.
+_MARKS = {
+    "answered": ("✓", "✅"),
+    "crosslingual": ("~", "🔤"),
+    "turned_away": ("…", "⏳"),
+    "refused": ("✗", "❌"),
+}
 
 
 def row_mark(answered: bool, kind: str | None, *, emoji: bool = False) -> str:
-    """✓ / ~ / ✗ in a terminal, ✅ / 🔤 / ❌ where emoji show (Discord)."""
+    """✓ / ~ / … / ✗ in a terminal, ✅ / 🔤 / ⏳ / ❌ where emoji show (Discord)."""
     if answered:
         status = "answered"
     elif kind == AnswerKind.CROSSLINGUAL:
         status = "crosslingual"
+    elif kind in TURNED_AWAY:
+        status = "turned_away"
     else:
         status = "refused"
     return _MARKS[status][1 if emoji else 0]

@@ -22,6 +22,7 @@ def test_row_marks_and_rates():
         "✗",
     ]
     assert row_mark(False, "refused", emoji=True) == "❌"
+    assert row_mark(False, "rate_limited") == "…"  # turned away, not refused by the articles
     assert rate_text(None) == "-" and rate_text(0.5) == "50%"
 
 

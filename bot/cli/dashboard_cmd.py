@@ -14,10 +14,10 @@ members asked.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -32,6 +32,7 @@ SELECT question AS "質問 / question", COUNT(*) AS "回数 / times",
        MAX(time) AS "最後 / last asked"
 FROM queries
 WHERE answered = 0 AND time >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-7 days')
+  AND (kind IS NULL OR kind NOT IN ('busy', 'stopped', 'rate_limited'))
 GROUP BY question ORDER BY COUNT(*) DESC, MAX(time) DESC LIMIT 500
 """
 DOWNVOTED = """
@@ -40,6 +41,15 @@ SELECT f.time AS "日時 / time", q.question AS "質問 / question",
        f.detail AS "詳細 / detail", f.message_url AS "メッセージ / message"
 FROM feedback f JOIN queries q ON q.id = f.query_id
 WHERE f.vote = -1 ORDER BY f.time DESC LIMIT 500
+"""
+# Datasette's own search box uses the trigram index, which needs three characters; this one
+# finds any text (「平和」), as `logs search` does.
+SEARCH = """
+SELECT time AS "日時 / time", question AS "質問 / question", answered AS "回答 / answered",
+       kind AS "種類 / kind", top_section AS "節 / section"
+FROM queries
+WHERE :text != '' AND question LIKE '%' || :text || '%'
+ORDER BY time DESC LIMIT 500
 """
 PER_DAY = """
 SELECT substr(time, 1, 10) AS day, COUNT(*) AS questions, SUM(answered) AS answered,
@@ -73,6 +83,11 @@ def metadata(db_name: str, password: bool) -> dict:
                         "sql": DOWNVOTED,
                         "hide_sql": True,
                     },
+                    "search": {
+                        "title": "質問を検索 / Search questions",
+                        "sql": SEARCH,
+                        "hide_sql": True,
+                    },
                     "per_day": {
                         "title": "日別の質問数 / Questions per day",
                         "sql": PER_DAY,
@@ -93,11 +108,8 @@ def metadata(db_name: str, password: bool) -> dict:
     return data
 
 
-def command(settings: Settings, host: str, port: int, metadata_file: Path) -> list[str]:
+def serve_args(settings: Settings, host: str, port: int, metadata_file: Path) -> list[str]:
     return [
-        sys.executable,
-        "-m",
-        "datasette",
         "serve",
         str(settings.log_db),
         "--host",
@@ -143,7 +155,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             encoding="utf-8",
         )
         print(f"http://{args.host}:{args.port}/{settings.log_db.stem}", file=sys.stderr)
-        try:
-            return subprocess.call(command(settings, args.host, args.port, meta))
-        except KeyboardInterrupt:
-            return 0
+        # In this process, not a child one: a stop signal (SIGTERM, Ctrl+C) then stops the
+        # server itself, and this folder is cleaned up after it. Imported here: an optional extra.
+        from datasette.cli import cli  # type: ignore[import-untyped]
+
+        with contextlib.suppress(KeyboardInterrupt):
+            cli.main(args=serve_args(settings, args.host, args.port, meta), standalone_mode=False)
+        return 0

@@ -23,6 +23,7 @@ class Turn:
     context: str  # the earlier questions' words, newest last
     query_id: int | None  # the log row of the answer replied to
     at: float
+    locale: str  # the language the conversation is in
 
 
 class Conversations:
@@ -39,11 +40,17 @@ class Conversations:
         return len(self._turns)
 
     def remember(
-        self, message_id: int, question: str, query_id: int | None, earlier: Turn | None = None
+        self,
+        message_id: int,
+        question: str,
+        query_id: int | None,
+        locale: str,
+        earlier: Turn | None = None,
     ) -> None:
-        """The answer `message_id` answered `question` (itself following `earlier`, if any)."""
+        """The answer `message_id` answered `question` in `locale` (itself following `earlier`,
+        if any)."""
         context = f"{earlier.context} {question}" if earlier else question
-        self._turns[message_id] = Turn(context[-CONTEXT_CHARS:], query_id, self._clock())
+        self._turns[message_id] = Turn(context[-CONTEXT_CHARS:], query_id, self._clock(), locale)
         self._turns.move_to_end(message_id)
         while len(self._turns) > self.size:
             self._turns.popitem(last=False)

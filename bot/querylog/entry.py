@@ -22,6 +22,7 @@ SOURCES: tuple[str, ...] = get_args(Source)
 BUSY = "busy"
 STOPPED = "stopped"
 RATE_LIMITED = "rate_limited"
+TURNED_AWAY = (BUSY, STOPPED, RATE_LIMITED)
 
 _COUNTER_BITS = 21
 # A random start keeps two processes (bot and CLI) from handing out the same ids.

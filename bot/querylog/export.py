@@ -21,7 +21,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # Discord ids have 18-19 digits: a spreadsheet reads them as numbers and keeps 15 significant
 # digits (1376682563259050000, shown 1.37668E+18). Written as a text formula they stay whole.
-ID_COLUMNS = frozenset(("id", "guild_id", "channel_id", "user_id"))
+ID_COLUMNS = frozenset(("id", "guild_id", "channel_id", "user_id", "continues"))
 
 
 def _cell(value: object, column: str = "") -> object:

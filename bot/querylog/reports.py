@@ -15,7 +15,7 @@ from operator import itemgetter
 
 import aiosqlite
 
-from bot.querylog.entry import iso_utc, utc_now
+from bot.querylog.entry import TURNED_AWAY, iso_utc, utc_now
 from bot.querylog.grouping import group_similar
 from bot.querylog.rows import (
     DayCount,
@@ -36,6 +36,7 @@ COLUMNS = (
     "(SELECT COUNT(*) FROM feedback v WHERE v.query_id = q.id AND v.vote = -1)"
 )
 ROW_WIDTH = len(fields(QueryRow))  # COLUMNS, one per field
+NOT_TURNED_AWAY = f"(q.kind IS NULL OR q.kind NOT IN {tuple(TURNED_AWAY)!r})"
 _ANSWERED = 8  # position of q.answered in COLUMNS
 
 # Trigram tokens are three characters long: shorter text cannot match, so it is searched with LIKE.
@@ -165,10 +166,13 @@ def question_groups(
 
 
 async def unanswered(conn: aiosqlite.Connection, scope: Scope, days: float = 7) -> QuestionGroups:
-    """Refused questions of the last `days` days: what the articles do not answer yet."""
+    """Refused questions of the last `days` days: what the articles do not answer yet. Those
+    turned away unanswered (busy, stopping, asked too fast) are not: they were never searched."""
     where, scoped = scope.where()
     return await _grouped(
-        conn, f"q.answered = 0 AND q.time >= ? AND {where}", (days_ago(days), *scoped)
+        conn,
+        f"q.answered = 0 AND q.time >= ? AND {where} AND {NOT_TURNED_AWAY}",
+        (days_ago(days), *scoped),
     )
 
 

@@ -215,3 +215,11 @@ async def test_a_report_over_more_distinct_questions_than_it_groups_says_it_is_p
     assert not report.complete
     assert [g.count for g in report.groups] == [5, 4, 3]  # the most asked are kept
     assert not (await log.stats(ALL, 7)).top_questions_complete
+
+
+async def test_questions_turned_away_are_not_listed_as_unanswered(log, entry):
+    log.record(entry("アラスカの人口は？", answered=False, kind="refused"))
+    for kind in ("busy", "stopped", "rate_limited"):
+        log.record(entry(f"混雑で答えなかった質問（{kind}）", answered=False, kind=kind))
+    await log.flush()
+    assert [g.question for g in (await log.unanswered(ALL, 7)).groups] == ["アラスカの人口は？"]

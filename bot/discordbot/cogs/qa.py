@@ -82,7 +82,7 @@ class QA(commands.Cog):
                     sent = await interaction.edit_original_response(
                         embed=card[0], view=card[1], allowed_mentions=NO_PINGS
                     )
-                    self._remember(sent.id, question, card, None)
+                    self._remember(sent.id, question, card, locale, None)
             except Busy:
                 self.bot.cooldown.forgive(interaction.user.id)
                 self.bot.asker.turned_away(question, BUSY, **who)
@@ -183,8 +183,9 @@ class QA(commands.Cog):
         return None
 
     async def _reply(self, message: discord.Message, question: str) -> None:
-        locale = self.bot.settings.default_locale
         earlier = self._follows(message)
+        # Messages carry no locale: a follow-up keeps the conversation's language.
+        locale = earlier.locale if earlier else self.bot.settings.default_locale
         in_qa_channel = bool(message.guild and self._qa_channels(message))
         source: Source = (
             "channel" if in_qa_channel and not self._mentions_me(message) else "mention"
@@ -230,11 +231,11 @@ class QA(commands.Cog):
                             allowed_mentions=NO_PINGS,
                             mention_author=False,
                         )
-                    self._remember(sent.id, question, card, earlier)
+                    self._remember(sent.id, question, card, locale, earlier)
                     # In a thread, every later message continues the conversation.
                     where = thread or (message.channel if self._in_my_thread(message) else None)
                     if where is not None:
-                        self._remember(where.id, question, card, earlier)
+                        self._remember(where.id, question, card, locale, earlier)
             except Busy:
                 self.bot.cooldown.forgive(message.author.id)
                 self.bot.asker.turned_away(question, BUSY, **who)
@@ -273,9 +274,11 @@ class QA(commands.Cog):
         shown = Shown(question, asked.answer, locale, who["user_id"])
         return Card(*answer_card(self.bot, _key(asked), shown), asked.query_id)
 
-    def _remember(self, message_id: int, question: str, card: Card, earlier: Turn | None) -> None:
+    def _remember(
+        self, message_id: int, question: str, card: Card, locale: str, earlier: Turn | None
+    ) -> None:
         """A reply to this answer is a follow-up of `question` (and of what it followed)."""
-        self.bot.conversations.remember(message_id, question, card.query_id, earlier)
+        self.bot.conversations.remember(message_id, question, card.query_id, locale, earlier)
 
     @staticmethod
     def _who(
