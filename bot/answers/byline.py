@@ -151,15 +151,43 @@ class Headers:
         return _key(word) in self.pieces
 
     @cached_property
-    def titles(self) -> list[tuple[Article, frozenset[str]]]:
-        return [
-            (a, frozenset(self.analyzer.lemmas(f"{a.title} {a.subtitle or ''}")))
-            for a in self.library.articles
-        ]
+    def title_words(self) -> dict[str, list[int]]:
+        """Each lemma of a title or subtitle -> the articles (indices) whose titles hold it."""
+        index: dict[str, list[int]] = {}
+        for i, a in enumerate(self.library.articles):
+            for lemma in set(self.analyzer.lemmas(f"{a.title} {a.subtitle or ''}")):
+                index.setdefault(lemma, []).append(i)
+        return index
 
     def titled(self, words: list[str]) -> list[Article]:
-        """The articles whose titles hold every one of `words` (「インドの記事」: インド)."""
-        return [a for a, title in self.titles if words and title.issuperset(words)]
+        """The articles whose titles hold every one of `words` (「インドの記事」: インド): the
+        intersection of the words' lists, not a pass over every title."""
+        if not words:
+            return []
+        lists = sorted((self.title_words.get(w, []) for w in set(words)), key=len)
+        found = set(lists[0]).intersection(*lists[1:])
+        return [self.library.articles[i] for i in sorted(found)]
+
+    @cached_property
+    def exact_names(self) -> tuple[dict[str, list[int]], int]:
+        """Each article's id and normalised title -> the articles (indices), and the longest."""
+        names: dict[str, list[int]] = {}
+        for i, a in enumerate(self.library.articles):
+            for key in {a.id, normalize(a.title)}:
+                if len(key) >= MIN_PART_CHARS:
+                    names.setdefault(key, []).append(i)
+        return names, max((len(k) for k in names), default=0)
+
+    def named_in(self, question: str) -> list[Article]:
+        """The articles whose id or title the question contains, in library order: every
+        stretch of the question looked up (bounded by its length, not by the library's)."""
+        names, longest = self.exact_names
+        q = normalize(question)
+        found: set[int] = set()
+        for i in range(len(q)):
+            for j in range(i + MIN_PART_CHARS, min(len(q), i + longest) + 1):
+                found.update(names.get(q[i:j], ()))
+        return [self.library.articles[i] for i in sorted(found)]
 
     def named(self, question: str) -> tuple[Passage, ...]:
         """What the headers say of whom 「Xとは誰」 asks about: one passage per role they give
@@ -168,18 +196,34 @@ class Headers:
         if not x or len(_key(x)) < MIN_PART_CHARS:
             return ()
         found: dict[tuple[str, str], Passage] = {}
-        for article, field, name in self.names:
-            if (field, name) not in found and _matches(x, name):
+        for i in self.name_index.get(_key(x), ()):  # in library order
+            article, field, name = self.names[i]
+            if (field, name) not in found:
                 passage = header_passage(article, field)
                 if passage is not None:
                     found[field, name] = passage
         return tuple(found.values())
 
-
-def _matches(asked: str, name: str) -> bool:
-    """Whether `asked` is the name or a run of its parts; a name written in one piece
-    (池田こみち) also matches a piece of it (池田), as a surname is asked alone."""
-    key = _key(asked)
-    if key in _name_keys(name):
-        return True
-    return not _SEPARATOR.search(name.strip()) and key in _key(name)
+    @cached_property
+    def name_index(self) -> dict[str, list[int]]:
+        """Every way a name may be asked for -> the names (indices into `names`), so 「Xとは誰」
+        looks X up instead of trying every article's names. A name is asked for whole or by a
+        run of its parts (ボルダチェフ); one written in one piece (池田こみち) also by any stretch
+        of it (池田), as a surname is asked alone."""
+        index: dict[str, list[int]] = {}
+        keys_of: dict[str, set[str]] = {}
+        for i, (_, _, name) in enumerate(self.names):
+            keys = keys_of.get(name)
+            if keys is None:
+                keys = _name_keys(name)
+                if not _SEPARATOR.search(name.strip()):  # one piece: any stretch of it
+                    whole = _key(name)
+                    keys |= {
+                        whole[a:b]
+                        for a in range(len(whole))
+                        for b in range(a + MIN_PART_CHARS, len(whole) + 1)
+                    }
+                keys_of[name] = keys
+            for key in keys:
+                index.setdefault(key, []).append(i)
+        return index

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -31,7 +32,7 @@ from bot.search.index import MAX_QUOTE_CHARS, Candidates, QueryTerms, SearchInde
 from bot.search.loanwords import LoanwordBridge
 from bot.text.kinds import PERSON, PLACE, is_person, is_place
 from bot.text.sentences import clip
-from bot.text.tokens import Analyzer, Morpheme, bigrams, normalize
+from bot.text.tokens import Analyzer, Morpheme, bigrams
 
 PASSAGES = 3
 # Two vetoes over the refusal model, kept because they hold on every set of
@@ -344,8 +345,10 @@ class Answerer:
         )
 
     def _metadata_passages(self, articles: list[Article], field: str) -> tuple[Passage, ...]:
-        """One stated field per article that has it, each citing its own article."""
-        return tuple(p for a in articles if (p := header_passage(a, field)))
+        """One stated field per article that has it, each citing its own article; at most one
+        more than an answer shows, which says "more than can be shown" (never all 10,000)."""
+        found = (p for a in articles if (p := header_passage(a, field)))
+        return tuple(itertools.islice(found, PASSAGES + 1))
 
     def _articles_meant(self, question: str, header_only: bool) -> list[Article]:
         """The articles a header question is about: those it names by id, title or title words,
@@ -355,12 +358,10 @@ class Answerer:
         articles = list(self.library.articles)
         if len(articles) <= 1:
             return articles
-        q = normalize(question)
-        named = [a for a in articles if a.id in q or normalize(a.title) in q]
-        if named:
+        if named := self.headers.named_in(question):
             return named
         if header_only:
-            return sorted(articles, key=lambda a: a.date_order, reverse=True)
+            return list(self.library.newest_first)
         rest = strip_field_words(question)
         if titled := self.headers.titled(self.analyzer.lemmas(rest)):
             return titled

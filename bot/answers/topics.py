@@ -21,14 +21,13 @@ def related_articles(
     articles = library.articles
     if len(articles) <= limit:
         return list(articles), 0
-    by_id = {a.id: a for a in articles}
     chosen: list[Article] = []
     for p in answer.passages:
-        article = by_id.get(p.article)
+        article = library.by_id.get(p.article)
         if article is not None and article not in chosen:
             chosen.append(article)
-    if len(chosen) < limit:
-        newest = sorted(articles, key=lambda a: a.date_order, reverse=True)
-        chosen += [a for a in newest[: limit * 2] if a not in chosen][: limit - len(chosen)]
+    if len(chosen) < limit:  # the library's own lists, made once: nothing here is per article
+        newest = library.newest_first[: limit * 2]
+        chosen += [a for a in newest if a not in chosen][: limit - len(chosen)]
     chosen = chosen[:limit]
     return chosen, len(articles) - len(chosen)

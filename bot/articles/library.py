@@ -12,6 +12,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from bot.articles import ewave, markdown
@@ -39,14 +40,23 @@ class Library:
     articles: tuple[Article, ...]
     errors: tuple[ArticleError, ...] = ()
 
+    @cached_property
+    def by_id(self) -> dict[str, Article]:
+        """Every article by its id, made once per library (a reload makes a new library)."""
+        return {a.id: a for a in self.articles}
+
+    @cached_property
+    def newest_first(self) -> tuple[Article, ...]:
+        """The articles by date, newest first, sorted once rather than at every question."""
+        return tuple(sorted(self.articles, key=lambda a: a.date_order, reverse=True))
+
     def get(self, key: str) -> Article | None:
         """Find an article by id, unique id prefix, or unique part of its title."""
         key = key.strip()
         if not key:
             return None
-        for article in self.articles:
-            if article.id == key:
-                return article
+        if (article := self.by_id.get(key)) is not None:
+            return article
         for test in (lambda a: a.id.startswith(key), lambda a: key in a.title):
             found = [a for a in self.articles if test(a)]
             if len(found) == 1:

@@ -62,7 +62,7 @@ def find_article(library: Library, key: str | None) -> Article:
     if not library.articles:
         raise SummaryError("no_articles")
     if key is None or not key.strip():
-        return max(library.articles, key=lambda a: a.date_order)
+        return library.newest_first[0]
     found = library.get(key)
     if found is None:
         ids = ", ".join(a.id for a in library.articles)
