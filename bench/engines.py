@@ -5,8 +5,9 @@ tokens. rank-bm25's `BM25Okapi` is the reference for scores: a full scan in Pyth
 document for every term. bm25s precomputes each posting's score in a sparse matrix (its
 "robertson" method is Okapi's formula, but it clamps negative IDF to 0 instead of rank-bm25's
 epsilon floor, so only its speed is compared); it is timed twice, as shipped (`retrieve`) and
-as its scoring plus our top-10 selection, because its own selection (`np.argpartition` over
-every document) is what dominates at this size. Ours is `bot.search.bm25.BM25.top_k`.
+as its scoring followed by exactly our selection (`bot.search.bm25.select_top`), which is the
+fair comparison of scoring: its own selection (`np.argpartition` over every document) is what
+dominates at this size. Ours is `bot.search.bm25.BM25.top_k`: scoring, then that selection.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import bm25s
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from bot.search.bm25 import BM25, K1, B, best_k
+from bot.search.bm25 import BM25, K1, B, select_top
 from bot.search.fields import Encoded
 
 TOP = 10
@@ -41,16 +42,17 @@ class Engines:
         return self.ours.top_k(tokens, TOP)[0]
 
     def rank_bm25_top(self, tokens: Sequence[str]) -> np.ndarray:
-        return _top(self.rank_bm25.get_scores(tokens))
+        return select_top(np.asarray(self.rank_bm25.get_scores(tokens)), TOP)
 
     def bm25s_top(self, tokens: Sequence[str]) -> np.ndarray:
         """bm25s's own `retrieve`, as shipped (numpy backend)."""
         return self.bm25s.retrieve([self._ids(tokens)], k=TOP, show_progress=False).documents[0]
 
     def bm25s_scores_top(self, tokens: Sequence[str]) -> np.ndarray:
-        """bm25s's scoring (`get_scores`) with our top-10 selection instead of its own."""
+        """bm25s's scoring (`get_scores`) followed by exactly our selection, not its own."""
         ids = self._ids(tokens)
-        return _top(self.bm25s.get_scores(ids) if ids else np.zeros(self.ours.n_docs))
+        scores = self.bm25s.get_scores(ids) if ids else np.zeros(self.ours.n_docs)
+        return select_top(np.asarray(scores), TOP)
 
     def _ids(self, tokens: Sequence[str]) -> list[int]:
         return [self.vocabulary[t] for t in tokens if t in self.vocabulary]
@@ -59,12 +61,6 @@ class Engines:
         """rank-bm25's top 10 as a stable sort orders it: ties by lower id, as ours promises."""
         scores = np.asarray(self.rank_bm25.get_scores(tokens))
         return np.lexsort((np.arange(len(scores)), -scores))[:TOP].tolist()
-
-
-def _top(scores: np.ndarray) -> np.ndarray:
-    """Top 10 by score, ties by lower id, with `best_k`: `np.argpartition` alone takes 70 ms on
-    450,000 mostly-zero scores (numpy 2.4), which would swamp what is being compared."""
-    return best_k(np.arange(len(scores)), np.asarray(scores), TOP)
 
 
 def timings_ms(top: Callable[[Sequence[str]], object], queries: list[list[str]]) -> list[float]:

@@ -17,8 +17,8 @@ import matplotlib.pyplot as plt
 
 SERIES = [
     ("rank_bm25_score_p50_ms", "rank-bm25 get_scores + top 10 (p50)", "tab:red", "-"),
-    ("bm25s_score_p50_ms", "bm25s retrieve top 10 (p50)", "tab:orange", "-"),
-    ("bm25s_scores_only_p50_ms", "bm25s get_scores + our top 10 (p50)", "tab:orange", "--"),
+    ("bm25s_retrieve_p50_ms", "bm25s retrieve top 10 (p50)", "tab:orange", "-"),
+    ("bm25s_score_p50_ms", "bm25s get_scores + our selection (p50)", "tab:orange", "--"),
     ("score_p50_ms", "ours: scoring + top 10 (p50)", "tab:blue", "-"),
     ("p50_ms", "ours: whole answer (p50)", "tab:blue", "--"),
     ("p99_ms", "ours: whole answer (p99)", "tab:blue", ":"),

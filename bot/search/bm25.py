@@ -184,15 +184,23 @@ class BM25:
     def top_k(self, query: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
         """The k best (doc ids, scores), best first, ties by lower id, as a stable full sort gives."""
         scores = self.scores(query)
-        k = min(k, self.n_docs)
-        if k <= 0:
-            return np.array([], dtype=np.int64), np.array([])
-        # Unmatched documents score 0, so with k positive scores the best k are all among them;
-        # otherwise (few matches, or negative IDFs) every document competes.
-        positive = np.flatnonzero(scores > 0)
-        pool = positive if len(positive) >= k else np.arange(self.n_docs)
-        idx = best_k(pool, scores[pool], k)
+        idx = select_top(scores, k)
         return idx, scores[idx]
+
+
+def select_top(scores: np.ndarray, k: int) -> np.ndarray:
+    """The ids of the k best scores, best first, ties by lower id.
+
+    Unmatched documents score 0, so with k positive scores the best k are all among them and
+    only those are looked at (a typical question touches a few percent of the sentences);
+    otherwise (few matches, or negative IDFs) every document competes.
+    """
+    k = min(k, len(scores))
+    if k <= 0:
+        return np.array([], dtype=np.int64)
+    positive = np.flatnonzero(scores > 0)
+    pool = positive if len(positive) >= k else np.arange(len(scores))
+    return best_k(pool, scores[pool], k)
 
 
 def best_k(ids: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:

@@ -19,6 +19,10 @@ KEYS = {
     "score_p50_ms",
     "rank_bm25_score_p50_ms",
     "bm25s_score_p50_ms",
+    "bm25s_retrieve_p50_ms",
+    "build_peak_mb",
+    "index_mb",
+    "max_ms",
 }
 
 
@@ -43,3 +47,33 @@ def test_bench_run_at_100_articles(tmp_path):
         assert 0 < row[key] < 10_000, key
     assert row["p50_ms"] <= row["p99_ms"]
     assert (tmp_path / "articles-100" / ".index" / "manifest.json").exists()
+
+
+@pytest.mark.slow
+def test_bench_run_on_real_text_and_real_questions(tmp_path):
+    jsquad = ROOT.parent / "shared" / "eval" / "jsquad-valid"
+    lines = (jsquad / "questions.jsonl").read_text(encoding="utf-8").splitlines()[:50]
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "bench/run.py",
+            "--knowledge",
+            str(jsquad / "knowledge"),
+            "--questions-file",
+            str(questions),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    row = json.loads(proc.stdout)
+    assert row.keys() >= KEYS and row["articles"] == 59
+    assert row["top10_identical"] is True
+    assert not (jsquad / "knowledge" / ".index").exists()  # measured on a copy
