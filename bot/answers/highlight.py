@@ -22,12 +22,12 @@ def matched_spans(quote: str, lemmas: Iterable[str], analyzer: Analyzer) -> tupl
     wanted = set(lemmas)
     spans: list[Span] = []
     pos = 0
-    for m in analyzer.morphemes(quote):
-        at = quote.find(m.surface, pos)
+    for surface, lemma in analyzer.surfaces_and_lemmas(quote):
+        at = quote.find(surface, pos)
         if at < 0:
             continue
-        end = at + len(m.surface)
-        if m.lemma in wanted:
+        end = at + len(surface)
+        if lemma in wanted:
             if spans and spans[-1][1] == at:
                 spans[-1] = (spans[-1][0], end)
             else:
