@@ -41,18 +41,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.bot_load import QUESTIONS  # noqa: E402  the same mix: three answered, one refused
 from bot.querylog import QueryLog, Scope  # noqa: E402
 from bot.querylog.entry import new_query_id  # noqa: E402
 from bot.settings import BUNDLED_KNOWLEDGE  # noqa: E402
 from tests.peer import DiscordPeer, PeerMember, PeerUser  # noqa: E402
 from tests.peer.models import default_guild  # noqa: E402
 
-QUESTIONS = [
-    "アンカレッジは最終的な平和だったのか",
-    "米露の対立はこれからどうなるのか",
-    "ゴルバチョフはなぜ必要のない妥協をしたのか",
-    "ビットコインの価格はいくらですか",
-]
 STOPPING = ("再起動のため停止中", "the bot is restarting")
 
 

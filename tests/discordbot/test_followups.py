@@ -12,23 +12,23 @@ async def _reply_of(peer, mark):
     return await peer.wait_for(lambda r: r.route == POST, since=mark)
 
 
+async def _say(peer, text: str, reply_to: str | None = None):
+    """Post `text` mentioning the bot (as a reply to `reply_to`); the bot's reply request."""
+    mark = len(peer.requests)
+    if reply_to is None:
+        await peer.send_message(f"{peer.bot_mention} {text}", mentions=[peer.bot_user])
+    else:
+        await peer.send_message(text, mentions=[peer.bot_user], reply_to=reply_to)
+    return await _reply_of(peer, mark)
+
+
 async def test_a_reply_to_an_answer_is_answered_with_its_context_and_logged(settings, start_bot):
     async with start_bot(settings) as (_, peer, log):
-        mark = len(peer.requests)
-        await peer.send_message(f"{peer.bot_mention} {FIRST}", mentions=[peer.bot_user])
-        answer = await _reply_of(peer, mark)
-        mark = len(peer.requests)
-        await peer.send_message(
-            "それはなぜですか？", mentions=[peer.bot_user], reply_to=answer.response["id"]
-        )
-        follow = await _reply_of(peer, mark)
+        answer = await _say(peer, FIRST)
+        follow = await _say(peer, "それはなぜですか？", reply_to=answer.response["id"])
         description = follow.json["embeds"][0]["description"]
         assert "の続きとして検索しました" in description and FIRST[:10] in description
-        mark = len(peer.requests)
-        await peer.send_message(
-            "どんな妥協でしたか？", mentions=[peer.bot_user], reply_to=follow.response["id"]
-        )
-        third = await _reply_of(peer, mark)
+        third = await _say(peer, "どんな妥協でしたか？", reply_to=follow.response["id"])
         assert "の続きとして検索しました" in third.json["embeds"][0]["description"]
         await log.flush()
         rows = {r.question: r for r in await log.recent(Scope.shell(), 10)}
@@ -52,18 +52,14 @@ async def test_a_slash_answer_can_be_followed_up_in_english_too(settings, start_
 
 async def test_without_context_a_question_with_no_subject_is_asked_for_one(settings, start_bot):
     async with start_bot(settings) as (_, peer, _log):
-        mark = len(peer.requests)
-        await peer.send_message(f"{peer.bot_mention} それはなぜですか？", mentions=[peer.bot_user])
-        reply = await _reply_of(peer, mark)
+        reply = await _say(peer, "それはなぜですか？")
         text = reply.json["embeds"][0]["description"]
         assert "言葉を足して質問してください" in text and "> " not in text  # no weak quote
 
 
 async def test_thanks_under_an_answer_is_not_a_question(settings, start_bot):
     async with start_bot(settings) as (_, peer, log):
-        mark = len(peer.requests)
-        await peer.send_message(f"{peer.bot_mention} {FIRST}", mentions=[peer.bot_user])
-        answer = await _reply_of(peer, mark)
+        answer = await _say(peer, FIRST)
         mark = len(peer.requests)
         await peer.send_message(
             "ありがとう", mentions=[peer.bot_user], reply_to=answer.response["id"]
