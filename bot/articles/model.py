@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 _DATE = re.compile(r"(\d{4})(?:\D{1,3}(\d{1,2})(?:\D{1,3}(\d{1,2}))?)?")
 
@@ -26,14 +27,72 @@ class ArticleError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
-@dataclass(frozen=True)
-class Paragraph:
-    """One paragraph; `number` counts from 1 within its section, `line` is 1-based in the file."""
+class TextSource(Protocol):
+    """Where a stored library's paragraph texts are read from (`bot.search.snapshot`)."""
 
-    number: int
-    text: str
-    sentences: tuple[str, ...]
-    line: int
+    def paragraph_text(self, i: int) -> str: ...
+
+    def paragraph_sentences(self, i: int) -> tuple[str, ...]: ...
+
+
+class Paragraph:
+    """One paragraph; `number` counts from 1 within its section, `line` is 1-based in the file.
+
+    A paragraph parsed from a file holds its text. One read back from the stored index holds
+    only where its text is (`stored`): an archive has half a million sentences, and as Python
+    strings in every serving process they were most of its memory and of its start-up time,
+    while a question reads the text of a few paragraphs. Both compare equal by value.
+    """
+
+    __slots__ = ("_at", "_sentences", "_source", "_text", "line", "number")
+
+    def __init__(self, number: int, text: str, sentences: tuple[str, ...], line: int) -> None:
+        self.number = number
+        self.line = line
+        self._text: str | None = text
+        self._sentences: tuple[str, ...] | None = sentences
+        self._source: TextSource | None = None
+        self._at = -1
+
+    @classmethod
+    def stored(cls, number: int, line: int, source: TextSource, at: int) -> Paragraph:
+        """Paragraph `at` of `source`, its text read when asked for."""
+        p = cls.__new__(cls)
+        p.number, p.line, p._text, p._sentences, p._source, p._at = (
+            number,
+            line,
+            None,
+            None,
+            source,
+            at,
+        )
+        return p
+
+    @property
+    def text(self) -> str:
+        if self._text is not None:
+            return self._text
+        assert self._source is not None
+        return self._source.paragraph_text(self._at)
+
+    @property
+    def sentences(self) -> tuple[str, ...]:
+        if self._sentences is not None:
+            return self._sentences
+        assert self._source is not None
+        return self._source.paragraph_sentences(self._at)
+
+    def _key(self) -> tuple[int, str, tuple[str, ...], int]:
+        return (self.number, self.text, self.sentences, self.line)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Paragraph) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Paragraph(number={self.number}, text={self.text!r}, line={self.line})"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,11 @@ EPSILON = 0.25
 # Tokens sorted into postings, and postings turned into contributions, this many at a time:
 # it bounds the temporary arrays of a large field to tens of megabytes.
 BLOCK = 1 << 21
+# How each posting's contribution is stored. Computed in float64 and rounded once: float32 keeps
+# 7 significant digits, far finer than any two BM25 scores worth telling apart differ, halves the
+# largest arrays of the index (and the pages a question reads), and the top 10 stay rank-bm25's
+# (`bench/run.py` checks, with the float64 sums rank-bm25 makes).
+CONTRIBUTION = np.float32
 # Sample size when narrowing a large array down to its k largest values (see `kth_largest`).
 SELECT_SAMPLE = 1024
 
@@ -34,6 +39,7 @@ class Postings:
     idf: float
     docs: np.ndarray
     contributions: np.ndarray
+    impact: float  # the largest contribution: what the term can give one document at most
 
 
 class BM25:
@@ -46,6 +52,7 @@ class BM25:
         doc_ids: np.ndarray,
         contributions: np.ndarray,
         doc_len: np.ndarray,
+        impacts: np.ndarray,
         k1: float = K1,
         b: float = B,
         epsilon: float = EPSILON,
@@ -56,6 +63,7 @@ class BM25:
         self.doc_ids = doc_ids
         self.contributions = contributions
         self.doc_len = doc_len
+        self.impacts = impacts
         self.k1, self.b, self.epsilon, self.min_idf = k1, b, epsilon, min_idf
         self.n_docs = len(doc_len)
         self.idf = okapi_idf(np.diff(indptr), self.n_docs, epsilon, min_idf)
@@ -131,7 +139,7 @@ class BM25:
         avgdl = float(doc_len.mean()) if len(doc_len) else 0.0
         # Per-document length factor, then idf * tf * (k1 + 1) / (tf + norm) per posting.
         norm = k1 * (1 - b + b * doc_len / avgdl) if avgdl else np.full(len(doc_len), k1)
-        out = np.empty(len(doc_ids), dtype=np.float64)
+        out = np.empty(len(doc_ids), dtype=CONTRIBUTION)
         for lo in range(0, len(out), BLOCK):
             hi = min(lo + BLOCK, len(out))
             # The terms whose postings overlap [lo, hi), and how many of each fall inside.
@@ -143,7 +151,9 @@ class BM25:
             tf = term_freqs[lo:hi].astype(np.float64)
             term_idf = np.repeat(idf[first : last + 1], inside)
             out[lo:hi] = term_idf * tf * (k1 + 1) / (tf + norm[doc_ids[lo:hi]])
-        return cls(vocabulary, indptr, doc_ids, out, doc_len, k1, b, epsilon, min_idf)
+        return cls(
+            vocabulary, indptr, doc_ids, out, doc_len, impacts(indptr, out), k1, b, epsilon, min_idf
+        )
 
     def document_frequency(self, term: str) -> int:
         """How many documents hold the term (0 for an unseen one)."""
@@ -170,7 +180,13 @@ class BM25:
         if tid is None:
             return None
         lo, hi = self.indptr[tid], self.indptr[tid + 1]
-        return Postings(term, float(self.idf[tid]), self.doc_ids[lo:hi], self.contributions[lo:hi])
+        return Postings(
+            term,
+            float(self.idf[tid]),
+            self.doc_ids[lo:hi],
+            self.contributions[lo:hi],
+            float(self.impacts[tid]),
+        )
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Scores of every document, as rank-bm25's `get_scores` (repeated query terms count again)."""
@@ -186,6 +202,17 @@ class BM25:
         scores = self.scores(query)
         idx = select_top(scores, k)
         return idx, scores[idx]
+
+
+def impacts(indptr: np.ndarray, contributions: np.ndarray) -> np.ndarray:
+    """Each term's largest contribution (0.0 for a term without postings): the bound that lets
+    a query skip what a term could never change (`bot.search.index`)."""
+    out = np.zeros(len(indptr) - 1, dtype=contributions.dtype)
+    starts = indptr[:-1]
+    present = np.flatnonzero(np.diff(indptr) > 0)
+    if len(present):
+        out[present] = np.maximum.reduceat(contributions, starts[present])
+    return out
 
 
 def select_top(scores: np.ndarray, k: int) -> np.ndarray:

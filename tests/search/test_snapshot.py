@@ -40,6 +40,17 @@ def test_paths_follow_a_moved_folder(folder, tmp_path_factory):
 def test_inconsistent_arrays_are_rejected(folder):
     arrays = snapshot.dump(load_library(folder))
     with pytest.raises(ValueError):
-        snapshot.load({**arrays, "chars": arrays["chars"][:-1]}, folder)
+        snapshot.load({**arrays, "ends": arrays["ends"][:-1]}, folder)
+    with pytest.raises(ValueError):
+        snapshot.load({**arrays, "bounds": arrays["bounds"][:-2]}, folder)
     with pytest.raises(ValueError):
         snapshot.load({**arrays, "text": np.zeros(3, dtype=np.uint8)}, folder)
+
+
+def test_a_stored_library_holds_no_text_until_asked(folder):
+    library = load_library(folder)
+    restored = snapshot.load(snapshot.dump(library), folder)
+    paragraph = restored.articles[0].sections[1].paragraphs[0]
+    assert paragraph._text is None and paragraph._sentences is None
+    original = library.articles[0].sections[1].paragraphs[0]
+    assert (paragraph.text, paragraph.sentences) == (original.text, original.sentences)
