@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.articles import Library
-from bot.search.bm25 import BM25, kth_largest
+from bot.search.bm25 import BM25, kth_largest, positions
 from bot.search.parts import IndexParts
 from bot.search.units import Units
 from bot.text.tokens import Analyzer, bigrams, kanji
@@ -54,12 +54,6 @@ CONTRAST_OPENERS = (
 )
 # How many sentences of the rarest query terms set the bound below which none is ranked.
 LOWER_BOUND_SAMPLE = 2048
-# Below this many postings in all, the first stage adds every term's (no pruning to pay for).
-PRUNE_MIN_POSTINGS = 50_000
-# Touched sentences the pruning floor is taken over at most (else the latest term's).
-FLOOR_SAMPLE = 65_536
-# Relative margin on the pruning bounds, for rounding in sums added in another order.
-SLACK = 1e-9
 
 
 @dataclass(frozen=True)
@@ -100,17 +94,10 @@ class _TermHits:
     idf: float
     impact: float  # the largest of `contributions`: what one sentence can get at most
 
-    def add_to(self, scores: np.ndarray, weight: float) -> None:
-        # A term's postings name each sentence once, so plain fancy-index addition is exact.
-        scores[self.docs] += self.contributions * (self.scale * weight)
-
-    def at(self, units: np.ndarray, weight: float = 1.0) -> np.ndarray:
-        """The scaled (and weighted) contribution to each of `units` (sorted), 0.0 where the
-        term is absent."""
-        pos = np.minimum(np.searchsorted(self.docs, units), len(self.docs) - 1)
-        return np.where(
-            self.docs[pos] == units, self.contributions[pos] * (self.scale * weight), 0.0
-        )
+    def at(self, units: np.ndarray) -> np.ndarray:
+        """The scaled contribution to each of `units` (sorted), 0.0 where the term is absent."""
+        pos = np.minimum(positions(self.docs, units), len(self.docs) - 1)
+        return np.where(self.docs[pos] == units, self.contributions[pos] * self.scale, 0.0)
 
 
 @dataclass(frozen=True)
@@ -198,7 +185,10 @@ class SearchIndex:
         per_term = self._term_hits(terms)
         if not per_term:
             return None
-        sentences = self._first_stage(per_term, weights)
+        scores = np.zeros(len(self.units), dtype=np.float64)
+        for t in per_term:
+            scores[t.docs] += t.contributions * (t.scale * weights[t.field])
+        sentences = self._candidates(scores, per_term)
         windows = sorted({w for doc in sentences.tolist() for w in self._windows_around(doc)})
         return self._describe(windows, per_term, terms, np.asarray(weights, dtype=np.float64))
 
@@ -222,72 +212,6 @@ class SearchIndex:
                         _TermHits(term, field, p.docs, p.contributions, scale, p.idf, p.impact)
                     )
         return out
-
-    def _first_stage(
-        self, per_term: list[_TermHits], weights: tuple[float, float, float]
-    ) -> np.ndarray:
-        """The candidate sentences `_candidates` picks from every term's full scores, without
-        adding up the postings of terms too weak to matter (MaxScore, Turtle & Flood 1995).
-
-        Terms are added strongest first (by the most any one sentence can get from each).
-        Partial sums only grow, so the 30th best partial score is a floor for the 30th best
-        full score; once the terms left could not lift an untouched sentence to that floor
-        together, they are looked up only at the touched sentences that could still reach it.
-        A common bigram (「した」 in 300,000 sentences) then costs a binary search per pooled
-        sentence instead of a pass over its postings. The pool holds every sentence whose full
-        score reaches the floor, so the pick, ties included, is the full computation's.
-        """
-        n = CANDIDATE_SENTENCES
-        factors = [t.scale * weights[t.field] for t in per_term]
-        if sum(len(t.docs) for t in per_term) < PRUNE_MIN_POSTINGS or any(
-            f < 0 or t.idf < 0 for t, f in zip(per_term, factors, strict=True)
-        ):
-            scores = np.zeros(len(self.units), dtype=np.float64)
-            for t in per_term:
-                t.add_to(scores, weights[t.field])
-            return self._candidates(scores, per_term)
-        bounds = [t.impact * f for t, f in zip(per_term, factors, strict=True)]
-        order = sorted(range(len(per_term)), key=lambda i: -bounds[i])
-        # What the terms from position k of `order` on can add at most (slack for rounding).
-        left = [sum(bounds[i] for i in order[k:]) * (1 + SLACK) for k in range(len(order) + 1)]
-        scores = np.zeros(len(self.units), dtype=np.float64)
-        seen = np.zeros(len(self.units), dtype=bool)
-        touched: list[np.ndarray] = []
-        floor = 0.0
-        done = 0
-        for k, i in enumerate(order):
-            if floor > left[k]:
-                break
-            t = per_term[i]
-            scores[t.docs] += t.contributions * factors[i]
-            fresh = t.docs[~seen[t.docs]]
-            seen[fresh] = True
-            touched.append(fresh)
-            floor = max(floor, self._floor(scores, touched, t.docs)) * (1 - SLACK)
-            done = k + 1
-        rest = [per_term[i] for i in sorted(order[done:])]
-        docs = np.sort(np.concatenate(touched))
-        if not rest:
-            # Every term was added: the full scores, in a different order of addition.
-            values = scores[docs]
-        else:
-            docs = docs[scores[docs] >= floor - left[done]]
-            values = scores[docs]
-            for t in rest:
-                values = values + t.at(docs, weights[t.field])
-        positive = values > 0
-        if positive.sum() >= n:
-            docs, values = docs[positive], values[positive]
-        return self._pick(docs, values, per_term)
-
-    @staticmethod
-    def _floor(scores: np.ndarray, touched: list[np.ndarray], latest: np.ndarray) -> float:
-        """The 30th best partial score among the touched sentences (over the last term's when
-        they are many), or 0.0 when fewer than 30 are touched."""
-        n = CANDIDATE_SENTENCES
-        total = sum(map(len, touched))
-        docs = np.concatenate(touched) if total <= FLOOR_SAMPLE else latest
-        return kth_largest(scores[docs], n) if len(docs) >= n else 0.0
 
     @staticmethod
     def _candidates(scores: np.ndarray, per_term: list[_TermHits]) -> np.ndarray:
@@ -321,7 +245,7 @@ class SearchIndex:
         tied = pool[values == threshold]
         first = np.full(len(tied), len(per_term))
         for i, t in enumerate(per_term):
-            pos = np.minimum(np.searchsorted(t.docs, tied), len(t.docs) - 1)
+            pos = np.minimum(positions(t.docs, tied), len(t.docs) - 1)
             first[(first == len(per_term)) & (t.docs[pos] == tied)] = i
         tied = tied[np.lexsort((tied, first))][: n - len(above)]
         return np.concatenate([above, tied])
@@ -470,9 +394,7 @@ class SearchIndex:
         # Sentences of an article are consecutive: [lo, hi) in unit ids.
         lo = np.searchsorted(articles, candidates, side="left")
         hi = np.searchsorted(articles, candidates, side="right")
-        present = np.array(
-            [np.searchsorted(t.docs, lo) < np.searchsorted(t.docs, hi) for t in lemmas]
-        )
+        present = np.array([positions(t.docs, lo) < positions(t.docs, hi) for t in lemmas])
         coverage = weights @ present / weights.sum()
         missing = (rarity[rows, None] * ~present).max(axis=0, initial=0.0)
         at = np.searchsorted(candidates, of_window)
