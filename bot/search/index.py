@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.articles import Library
-from bot.search.bm25 import BM25, kth_largest, positions
+from bot.search.bm25 import BM25, accumulate, kth_largest, positions
 from bot.search.parts import IndexParts
 from bot.search.units import Units
 from bot.text.tokens import Analyzer, bigrams, kanji
@@ -92,7 +92,6 @@ class _TermHits:
     contributions: np.ndarray
     scale: float
     idf: float
-    impact: float  # the largest of `contributions`: what one sentence can get at most
 
     def at(self, units: np.ndarray) -> np.ndarray:
         """The scaled contribution to each of `units` (sorted), 0.0 where the term is absent."""
@@ -185,9 +184,11 @@ class SearchIndex:
         per_term = self._term_hits(terms)
         if not per_term:
             return None
-        scores = np.zeros(len(self.units), dtype=np.float64)
-        for t in per_term:
-            scores[t.docs] += t.contributions * (t.scale * weights[t.field])
+        scores = accumulate(
+            len(self.units),
+            [t.docs for t in per_term],
+            [t.contributions * (t.scale * weights[t.field]) for t in per_term],
+        )
         sentences = self._candidates(scores, per_term)
         windows = sorted({w for doc in sentences.tolist() for w in self._windows_around(doc)})
         return self._describe(windows, per_term, terms, np.asarray(weights, dtype=np.float64))
@@ -208,9 +209,7 @@ class SearchIndex:
                 p = bm25.postings(term)
                 if p is not None:
                     scale = count / ideal
-                    out.append(
-                        _TermHits(term, field, p.docs, p.contributions, scale, p.idf, p.impact)
-                    )
+                    out.append(_TermHits(term, field, p.docs, p.contributions, scale, p.idf))
         return out
 
     @staticmethod

@@ -58,7 +58,7 @@ MANIFEST = "manifest.json"
 GENERATION = "generation-"  # prefix of the folders that hold one build's arrays
 LIBRARY = "library_"  # prefix of the arrays that hold the parsed library
 LOCK_FILE = "lock"
-POSTING_ARRAYS = ("indptr", "doc_ids", "contributions", "doc_len", "impacts")
+POSTING_ARRAYS = ("indptr", "doc_ids", "contributions", "doc_len")
 STALE_TEMP_SECONDS = 3600
 
 
@@ -277,7 +277,6 @@ def _field(z: dict[str, np.ndarray], name: str) -> BM25:
         doc_ids=z[f"{name}_doc_ids"],
         contributions=z[f"{name}_contributions"],
         doc_len=z[f"{name}_doc_len"],
-        impacts=z[f"{name}_impacts"],
         min_idf=parts.MIN_IDF,
     )
 
@@ -297,11 +296,7 @@ def _check(
     if n and int(unit_arrays["article"].max()) >= len(library.articles):
         raise ValueError("units point past the last article")
     for f in field_indexes:
-        if (
-            len(f.indptr) != len(f.vocabulary) + 1
-            or f.indptr[-1] != len(f.doc_ids)
-            or len(f.impacts) != len(f.vocabulary)
-        ):
+        if len(f.indptr) != len(f.vocabulary) + 1 or f.indptr[-1] != len(f.doc_ids):
             raise ValueError("postings and vocabulary disagree")
 
 

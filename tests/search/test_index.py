@@ -152,7 +152,6 @@ def test_candidates_are_the_tallys_most_common_ties_included(terms):
             np.array([p[d] for d in sorted(p)]),
             1.0,
             1.0,
-            max(p.values()),
         )
         for i, p in enumerate(terms)
     ]
