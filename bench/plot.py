@@ -30,7 +30,11 @@ def plot(rows: list[dict], out: Path) -> None:
     x = [r["articles"] for r in rows]
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
     for key, label, colour, style in SERIES:
-        ax.plot(x, [r[key] for r in rows], style, marker="o", color=colour, label=label)
+        # A row measured with --no-race (100,000 articles) has no scoring-race figures.
+        points = [(n, r[key]) for n, r in zip(x, rows, strict=True) if key in r]
+        if points:
+            xs, ys = zip(*points, strict=True)
+            ax.plot(xs, ys, style, marker="o", color=colour, label=label)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xticks(

@@ -12,6 +12,7 @@ the original, so JSQuAD's questions still have their answers. `bench/run.py --kn
 
 from __future__ import annotations
 
+import argparse
 import random
 import sys
 from pathlib import Path
@@ -56,5 +57,13 @@ def write_archive(n: int, out: Path) -> Path:
     return out
 
 
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("n", type=int, help="how many articles")
+    ap.add_argument("out", type=Path, help="folder to write them to")
+    args = ap.parse_args()
+    print(write_archive(args.n, args.out))
+
+
 if __name__ == "__main__":
-    print(write_archive(int(sys.argv[1]), Path(sys.argv[2])))
+    main()

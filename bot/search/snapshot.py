@@ -15,7 +15,8 @@ import dataclasses
 import itertools
 import json
 import os
-from collections.abc import Mapping
+import zlib
+from collections.abc import Callable, Mapping
 from itertools import starmap
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from bot.articles import Article, ArticleError, Library, Paragraph, Section
+from bot.articles.library import load_article
 from bot.articles.model import HeaderLine
 
 STRUCTURED = ("path", "sections", "header_lines", "warnings")
@@ -53,28 +55,49 @@ def dump(library: Library) -> dict[str, np.ndarray]:
         "line": [p.line for p in paragraphs],
         "sentences": [0 if i in loose else len(p.sentences) for i, p in enumerate(paragraphs)],
     }
+    stored_bounds = np.array(bounds, dtype=np.int64)
     return {
         "meta": _utf8(json.dumps(meta, ensure_ascii=False)),
         "text": np.frombuffer(b"".join(encoded), dtype=np.uint8),
         "ends": np.cumsum([len(d) for d in encoded], dtype=np.int64),
-        "bounds": np.array(bounds, dtype=np.int64),
+        "bounds": stored_bounds,
+        "checks": _checks(encoded, stored_bounds, columns["sentences"]),
         **{name: np.array(values, dtype=np.int32) for name, values in columns.items()},
     }
+
+
+class DamagedText(ValueError):
+    """A stored paragraph whose bytes or sentence bounds are not what was written."""
 
 
 class StoredText:
     """Paragraph and sentence texts read from the stored UTF-8 bytes when a paragraph is asked
     for them: with the arrays memory-mapped, no process holds text it does not quote, and all
-    processes serving one index share the pages."""
+    processes serving one index share the pages.
 
-    def __init__(self, arrays: Mapping[str, np.ndarray], loose: dict[int, tuple[str, ...]]):
+    Text read this way is never checked at start (that would read all of it), so each read is:
+    a paragraph's bytes and sentence bounds carry the CRC-32 written with them. One that does
+    not match (a damaged file) is read from its article file instead, and `on_damage` is told,
+    so that the index is rebuilt: a damaged index never puts other words in an author's mouth.
+    """
+
+    def __init__(
+        self,
+        arrays: Mapping[str, np.ndarray],
+        loose: dict[int, tuple[str, ...]],
+        recover: Callable[[int], tuple[str, tuple[str, ...]]],
+        on_damage: Callable[[str], None],
+    ):
         self.text = arrays["text"]
         self.ends = arrays["ends"]
         self.bounds = arrays["bounds"]
         self.counts = arrays["sentences"]
+        self.checks = arrays["checks"]
         self.loose = loose
-        if len(self.ends) != len(self.counts):
-            raise ValueError("paragraph ends and sentence counts disagree")
+        self.recover = recover
+        self.on_damage = on_damage
+        if not len(self.ends) == len(self.counts) == len(self.checks):
+            raise ValueError("paragraph ends, sentence counts and checksums disagree")
         if (int(self.ends[-1]) if len(self.ends) else 0) != len(self.text):
             raise ValueError("paragraph lengths do not add up to the stored text")
         last = np.cumsum(self.counts, dtype=np.int64)
@@ -82,25 +105,69 @@ class StoredText:
             raise ValueError("sentence counts do not add up to the stored sentences")
         self.first = last - self.counts
 
-    def _decode(self, start: int, end: int) -> str:
-        return self.text[start:end].tobytes().decode()
+    def _read(self, i: int) -> tuple[str, tuple[str, ...]]:
+        """Paragraph i's text and sentences, checked against its checksum."""
+        start, end = (int(self.ends[i - 1]) if i else 0), int(self.ends[i])
+        data = self.text[start:end].tobytes()
+        first = 2 * int(self.first[i])
+        spans = self.bounds[first : first + 2 * int(self.counts[i])]
+        try:
+            if zlib.crc32(spans.tobytes(), zlib.crc32(data)) != int(self.checks[i]):
+                raise DamagedText(f"paragraph {i}: checksum mismatch")
+            flat = (spans - start).tolist()
+            sentences = tuple(
+                data[a:b].decode() for a, b in zip(flat[::2], flat[1::2], strict=True)
+            )
+            text = data.decode()
+        except (DamagedText, UnicodeDecodeError) as e:
+            self.on_damage(f"paragraph {i}: {e}")
+            return self.recover(i)
+        return text, self.loose.get(i, sentences)
 
     def paragraph_text(self, i: int) -> str:
-        return self._decode(int(self.ends[i - 1]) if i else 0, int(self.ends[i]))
+        return self._read(i)[0]
 
     def paragraph_sentences(self, i: int) -> tuple[str, ...]:
-        if (found := self.loose.get(i)) is not None:
-            return found
-        first = 2 * int(self.first[i])
-        flat = self.bounds[first : first + 2 * int(self.counts[i])].tolist()
-        return tuple(self._decode(a, b) for a, b in zip(flat[::2], flat[1::2], strict=True))
+        return self._read(i)[1]
 
 
-def load(arrays: Mapping[str, np.ndarray], folder: Path) -> Library:
+def _checks(encoded: list[bytes], bounds: np.ndarray, counts: list[int]) -> np.ndarray:
+    """Each paragraph's CRC-32 over its bytes, then its sentence bounds (as stored)."""
+    out = np.zeros(len(encoded), dtype=np.uint32)
+    first = 0
+    for i, (data, count) in enumerate(zip(encoded, counts, strict=True)):
+        spans = bounds[2 * first : 2 * (first + count)]
+        out[i] = zlib.crc32(spans.tobytes(), zlib.crc32(data))
+        first += count
+    return out
+
+
+def load(
+    arrays: Mapping[str, np.ndarray],
+    folder: Path,
+    on_damage: Callable[[str], None] = lambda detail: None,
+) -> Library:
     """The library `dump` stored; `arrays` may be memory-mapped (and stay in use: paragraphs
-    read their text from them)."""
+    read their text from them). `on_damage` hears of text found damaged when read."""
     meta = json.loads(arrays["meta"].tobytes())
-    source = StoredText(arrays, {int(i): tuple(s) for i, s in meta["loose"]})
+    # Where each article's paragraphs start, for reading one again from its file.
+    starts = np.cumsum([0] + [sum(s[3] for s in a["sections"]) for a in meta["articles"]])
+
+    def recover(i: int) -> tuple[str, tuple[str, ...]]:
+        a = int(np.searchsorted(starts, i, side="right")) - 1
+        record, j = meta["articles"][a], i - int(starts[a])
+        path = _absolute(record["path"], folder)
+        for k, (_, _, _, count) in enumerate(record["sections"]):
+            if j < count:
+                try:
+                    paragraph = load_article(path).sections[k].paragraphs[j]
+                except IndexError:
+                    break  # the file changed since the index was built: it will be
+                return paragraph.text, paragraph.sentences
+            j -= count
+        raise ValueError(f"{path}: paragraph {i} of the stored index is not in this article")
+
+    source = StoredText(arrays, {int(i): tuple(s) for i, s in meta["loose"]}, recover, on_damage)
     paragraphs = list(
         map(
             Paragraph.stored,

@@ -33,7 +33,7 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +52,7 @@ if sys.platform != "win32":
 log = logging.getLogger(__name__)
 
 # Bump with any change to what parsing, sentence splitting or analysis store (see above).
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 INDEX_DIR = ".index"
 MANIFEST = "manifest.json"
 GENERATION = "generation-"  # prefix of the folders that hold one build's arrays
@@ -130,7 +130,8 @@ def load(folder: Path, key: dict[str, str | int]) -> tuple[Library, IndexParts] 
             log.info("stored index %s is stale; rebuilding", path)
             return None
         z = _arrays(path.parent / str(manifest["generation"]), manifest["arrays"])
-        library = snapshot.load(_members(z, LIBRARY), folder)
+        generation = path.parent / str(manifest["generation"])
+        library = snapshot.load(_members(z, LIBRARY), folder, _damage_report(generation, path))
         field_indexes = [_field(z, name) for name in fields.FIELD_NAMES]
         unit_arrays = {name: z[f"units_{name}"] for name in units.FIELDS}
         kinds = z["kinds"]
@@ -147,6 +148,30 @@ def load(folder: Path, key: dict[str, str | int]) -> tuple[Library, IndexParts] 
         log.error("skipping article: %s", error)
     lemma, bigram, kanji = field_indexes  # in the order of fields.FIELD_NAMES
     return library, IndexParts(unit_arrays, lemma, bigram, kanji, kinds)
+
+
+def _damage_report(generation: Path, manifest: Path) -> Callable[[str], None]:
+    """What to do when stored text turns out damaged while answering: say which file, and
+    remove the manifest (once) so that the next start or /reload rebuilds the index."""
+    reported = False
+
+    def report(detail: str) -> None:
+        nonlocal reported
+        if reported:
+            return
+        reported = True
+        log.error(
+            "stored index text %s is damaged (%s): quoting from the article files instead; "
+            "the index is rebuilt at the next start or /reload",
+            generation / f"{LIBRARY}text.npy",
+            detail,
+        )
+        with contextlib.suppress(OSError, ValueError):
+            # Not if another process has stored a new index since: that one is fine.
+            if json.loads(manifest.read_bytes()).get("generation") == generation.name:
+                manifest.unlink()
+
+    return report
 
 
 def save(folder: Path, key: dict[str, str | int], library: Library, index: IndexParts) -> None:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.articles import ArticleError
@@ -112,6 +113,25 @@ def test_a_damaged_index_is_rebuilt_with_a_warning(folder, builds, caplog, damag
     assert "unreadable" in caplog.text
     assert len(builds) == 2
     KnowledgeBase.load(folder)  # the rebuilt index is good again
+    assert len(builds) == 2
+
+
+@pytest.mark.parametrize("byte", [b"A", b"\xff"], ids=["ascii-overwrite", "invalid-utf8"])
+def test_damaged_stored_text_is_quoted_from_the_article_and_rebuilt(folder, builds, caplog, byte):
+    # Text is read lazily, so damage that keeps the file's size is found when quoting.
+    questions = [QUESTION, "世界が求めているものは何か"]
+    expected = [KnowledgeBase.load(folder).ask(q) for q in questions]
+    text = next((folder / store.INDEX_DIR).glob("generation-*/library_text.npy"))
+    data = text.read_bytes()
+    header = len(data) - int(np.load(text, mmap_mode="r").nbytes)
+    text.write_bytes(data[:header] + byte * (len(data) - header))
+    with caplog.at_level(logging.ERROR, logger="bot.search.store"):
+        damaged = KnowledgeBase.load(folder)
+        assert [damaged.ask(q) for q in questions] == expected
+    assert "library_text.npy is damaged" in caplog.text
+    assert not store.index_path(folder).exists()  # so that the next start rebuilds
+    assert len(builds) == 1
+    assert best_quote(KnowledgeBase.load(folder)) == expected[0].passages[0].quote
     assert len(builds) == 2
 
 
