@@ -21,7 +21,7 @@ from bot.articles import Article, Library
 from bot.search.index import MAX_QUOTE_CHARS
 from bot.strings import t
 from bot.text.sentences import clip
-from bot.text.tokens import Analyzer, normalize
+from bot.text.tokens import Analyzer, bigrams, normalize
 
 # Header fields that name someone, in the order a name found in several is answered.
 NAME_FIELDS = ("author", "translator", "publisher")
@@ -149,6 +149,25 @@ class Headers:
     def knows(self, word: str) -> bool:
         """Whether `word` is (a piece of) a name the headers give."""
         return _key(word) in self.pieces
+
+    @cached_property
+    def header_bigrams(self) -> frozenset[str]:
+        """The character bigrams of every title, subtitle, original title and caption: made on
+        the first refusal that names words the sentences lack, not at start."""
+        return frozenset(
+            gram
+            for a in self.library.articles
+            for text in (a.title, a.subtitle, a.original_title, a.caption)
+            if text
+            for gram in bigrams(_key(text))
+        )
+
+    def mentions(self, word: str) -> bool:
+        """Whether `word` may be in an article's title, subtitle or caption (all its bigrams
+        are): the articles' text beyond their sentences, so that a refusal never says a word
+        the caption uses appears nowhere."""
+        grams = bigrams(_key(word))
+        return bool(grams) and all(g in self.header_bigrams for g in grams)
 
     @cached_property
     def title_words(self) -> dict[str, list[int]]:

@@ -138,7 +138,8 @@ class Answerer:
             return Answer(question, False, AnswerKind.INVALID)
         if terms.empty:
             return Answer(question, False, AnswerKind.INVALID)
-        unknown, _, _ = self.unknown_terms(text)
+        # Said to appear nowhere: not if a title or caption holds it (they are not searched).
+        unknown = tuple(t for t in self.unknown_terms(text)[0] if not self.headers.mentions(t))
         ranking = self.rank(text, terms, k)
         if ranking is None:
             return Answer(question, False, AnswerKind.REFUSED, unknown_terms=unknown)

@@ -72,6 +72,14 @@ def test_unknown_terms_are_named_and_whole(kb):
     assert kb.ask("アラスカ会談の結果は").unknown_terms == ()
 
 
+def test_a_word_of_the_caption_is_never_said_to_appear_nowhere(kb):
+    # The seed's photo caption says 記者会見を行う; captions are not searched, but a refusal
+    # must not claim the article never uses the word.
+    assert "記者会見" in kb.library.articles[0].caption
+    assert "記者会見" not in kb.ask("記者会見はどこで行われたか").unknown_terms
+    assert "ビットコイン" in kb.ask("ビットコインの記者会見はいつか").unknown_terms
+
+
 @pytest.mark.parametrize(
     ("question", "field", "quote_part"),
     [
