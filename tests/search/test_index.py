@@ -5,10 +5,12 @@ scores, its 30 most common, every window around them scored term by term from di
 articles over a tiny vocabulary make ties, shared terms and long paragraphs common.
 """
 
+import random
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -115,6 +117,66 @@ def test_candidates_match_the_reference(raw, asked):
         assert set(got) == set(expected)
         for w, numbers in expected.items():
             assert np.allclose(got[w], numbers), w
+
+
+def _random_library(seed: int) -> Library:
+    """A few hundred sentences over ten words: common and rare terms, many ties."""
+    rng = random.Random(seed)
+
+    def sentence() -> str:
+        pairs = (rng.choice(WORDS) + rng.choice(PARTICLES) for _ in range(rng.randint(1, 6)))
+        return "".join(pairs) + "求めた。"
+
+    return library_of(
+        [
+            [[[sentence() for _ in range(rng.randint(1, 5))] for _ in range(4)] for _ in range(4)]
+            for _ in range(8)
+        ]
+    )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_common_terms_are_added_to_the_pool_only(seed, monkeypatch):
+    index = SearchIndex(_random_library(seed), ANALYZER)
+    n = len(index.units)
+    monkeypatch.setattr(search, "COMMON_SHARE", 0.3)
+    monkeypatch.setattr(search, "POOL", 60)
+    rng = random.Random(seed)
+    pooled = 0
+    for _ in range(40):
+        question = "の".join(rng.sample(WORDS, rng.randint(2, 4))) + "は何か"
+        per_term = index._term_hits(index.query_terms(question))
+        factor = [t.scale * WEIGHTS[t.field] for t in per_term]
+        full = np.zeros(n)
+        rare = np.zeros(n)
+        for t, f in zip(per_term, factor, strict=True):
+            full[t.docs] += t.contributions * f
+            if len(t.docs) <= 0.3 * n:
+                rare[t.docs] += t.contributions * f
+        picked = index._first_stage(per_term, WEIGHTS)
+        if not rare.any() or rare.all() or len(np.flatnonzero(rare)) < search.CANDIDATE_SENTENCES:
+            continue
+        pooled += 1
+        touched = np.flatnonzero(rare > 0)
+        pool = touched[rare[touched] >= np.sort(rare[touched])[-min(60, len(touched))]]
+        # The pick is the 30 best of the pool by every term's score.
+        assert set(picked.tolist()) <= set(pool.tolist())
+        rest = np.setdiff1d(pool, picked)
+        if len(rest):
+            assert full[picked].min() >= full[rest].max() - 1e-9
+    assert pooled, "no question took the pooled path: the test no longer exercises it"
+
+
+def test_small_libraries_get_the_exact_pick(monkeypatch):
+    index = SearchIndex(_random_library(0), ANALYZER)
+    monkeypatch.setattr(search, "COMMON_SHARE", 0.02)  # 2% of 400 sentences < a pool of 300
+    for question in ["ロシアの会談は何か", "世界の経済と政治は何か", "勝利の対話は何か"]:
+        per_term = index._term_hits(index.query_terms(question))
+        scores = np.zeros(len(index.units))
+        for t in per_term:
+            scores[t.docs] += t.contributions * (t.scale * WEIGHTS[t.field])
+        expected = SearchIndex._candidates(scores, per_term)
+        assert sorted(index._first_stage(per_term, WEIGHTS).tolist()) == sorted(expected.tolist())
 
 
 def test_windows_stay_in_their_paragraph_and_under_the_quote_limit():
