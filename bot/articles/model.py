@@ -58,14 +58,9 @@ class Paragraph:
     def stored(cls, number: int, line: int, source: TextSource, at: int) -> Paragraph:
         """Paragraph `at` of `source`, its text read when asked for."""
         p = cls.__new__(cls)
-        p.number, p.line, p._text, p._sentences, p._source, p._at = (
-            number,
-            line,
-            None,
-            None,
-            source,
-            at,
-        )
+        p.number, p.line = number, line
+        p._text = p._sentences = None
+        p._source, p._at = source, at
         return p
 
     @property

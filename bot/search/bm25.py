@@ -175,12 +175,7 @@ class BM25:
         if tid is None:
             return None
         lo, hi = self.indptr[tid], self.indptr[tid + 1]
-        return Postings(
-            term,
-            float(self.idf[tid]),
-            self.doc_ids[lo:hi],
-            self.contributions[lo:hi],
-        )
+        return Postings(term, float(self.idf[tid]), self.doc_ids[lo:hi], self.contributions[lo:hi])
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Scores of every document, as rank-bm25's `get_scores` (repeated query terms count again)."""

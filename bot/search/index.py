@@ -229,14 +229,17 @@ class SearchIndex:
         exact pick.
         """
         n = len(self.units)
-        weighted = [t.contributions * (t.scale * weights[t.field]) for t in per_term]
+
+        def summed(terms: list[_TermHits]) -> np.ndarray:
+            weighted = [t.contributions * (t.scale * weights[t.field]) for t in terms]
+            return accumulate(n, [t.docs for t in terms], weighted)
+
         if n * COMMON_SHARE > POOL:
             common = n * COMMON_SHARE
-            rare = [i for i, t in enumerate(per_term) if len(t.docs) <= common]
+            rare = [t for t in per_term if len(t.docs) <= common]
             if 0 < len(rare) < len(per_term):
-                scores = accumulate(
-                    n, [per_term[i].docs for i in rare], [weighted[i] for i in rare]
-                )
+                # The common terms' postings are never weighted or summed on this path.
+                scores = summed(rare)
                 touched = np.flatnonzero(scores > 0)
                 if len(touched) >= CANDIDATE_SENTENCES:
                     pool = touched
@@ -248,8 +251,7 @@ class SearchIndex:
                         if len(t.docs) > common:
                             values = values + t.at(pool) * weights[t.field]
                     return self._pick(pool, values, per_term)
-        scores = accumulate(n, [t.docs for t in per_term], weighted)
-        return self._candidates(scores, per_term)
+        return self._candidates(summed(per_term), per_term)
 
     @staticmethod
     def _candidates(scores: np.ndarray, per_term: list[_TermHits]) -> np.ndarray:
