@@ -193,7 +193,7 @@ def positions(docs: np.ndarray, needles: np.ndarray) -> np.ndarray:
     """`np.searchsorted(docs, needles)`, with the needles in the postings' own integer type:
     given int64 needles, numpy first converts all of an int32 postings array (300,000 entries
     for a common term) to int64, which made one lookup cost 25 times its search."""
-    return np.searchsorted(docs, np.asarray(needles).astype(docs.dtype, copy=False))
+    return docs.searchsorted(np.asarray(needles).astype(docs.dtype, copy=False))
 
 
 def accumulate(n_docs: int, docs: list[np.ndarray], values: list[np.ndarray]) -> np.ndarray:

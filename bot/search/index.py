@@ -336,14 +336,16 @@ class SearchIndex:
         weights: np.ndarray,
     ) -> Candidates:
         """Score every window (each term once, at its best sentence) and gather its evidence."""
-        members = np.array(sorted({u for w in windows for u in w}), dtype=np.int64)
+        # In the postings' own type, so that no lookup below converts them again.
+        members = np.array(sorted({u for w in windows for u in w}), dtype=np.int32)
         # Term × sentence contributions, plus a last column of zeros that pads short windows.
         values = np.zeros((len(per_term), len(members) + 1))
         for i, t in enumerate(per_term):
             values[i, :-1] = t.at(members)
-        slots = np.full((len(windows), MAX_WINDOW), len(members))
-        for j, w in enumerate(windows):
-            slots[j, : len(w)] = np.searchsorted(members, w)
+        # Each window's sentences as columns of `values`, short windows padded with the zeros;
+        # found with one search for all windows (a search per window cost 0.4 ms a question).
+        padded = np.array([w + (-1,) * (MAX_WINDOW - len(w)) for w in windows], dtype=np.int64)
+        slots = np.where(padded >= 0, np.searchsorted(members, padded), len(members))
         best = values[:, slots].max(axis=2)
         term_fields = np.array([t.field for t in per_term])
         fields = np.stack([best[term_fields == f].sum(axis=0) for f in range(len(FIELDS))], 1)
