@@ -3,7 +3,7 @@ and a header question naming no article among several does not pick one silently
 
 import pytest
 
-from bot.answers.byline import sentence
+from bot.answers.byline import NAME_FIELDS, Headers, header_fact, sentence
 from bot.cli.render import answer_text, refusal_text
 from bot.knowledge_base import KnowledgeBase
 from tests.conftest import MARKDOWN, markdown_article
@@ -33,6 +33,21 @@ def test_a_name_from_the_header_is_answered_from_the_byline(kb, question, field,
 def test_words_that_only_overlap_a_name_are_not_taken_for_it(kb):
     assert kb.ask("アラスカとは").kind != "metadata"  # a word of the text, not of a byline
     assert kb.ask("独立とは").kind != "metadata"  # a piece of the publisher's word, not a part
+
+
+def test_the_names_gathered_are_the_header_facts(kb):
+    """Headers reads the names from the article fields (once per distinct value); they must be
+    exactly what the header answers state."""
+    headers = Headers(kb.library, kb.answerer.analyzer)
+    expected = [
+        (a, field, fact.value)
+        for a in kb.library.articles
+        for field in NAME_FIELDS
+        if (fact := header_fact(a, field))
+    ]
+    assert headers.names == expected
+    [translator] = [v for _, f, v in headers.names if f == "translator"]
+    assert translator.endswith("池田こみち")  # its role (環境総合研究所顧問) split off
 
 
 def test_header_names_are_known_words(kb):
