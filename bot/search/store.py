@@ -116,11 +116,20 @@ def load_or_build(folder: Path, analyzer: Analyzer) -> tuple[Library, IndexParts
             built.lemma.n_docs,
             time.perf_counter() - start,
         )
-        return library, built
+        # Served from the files just written, like every later start: the built arrays and
+        # the parsed text (460 MB and more at 10,000 articles) are let go, the mapped pages are
+        # shared with other processes and read only where a question touches them. In memory
+        # as built only if the folder could not be written.
+        return load(folder, key, report=False) or (library, built)
 
 
-def load(folder: Path, key: dict[str, str | int]) -> tuple[Library, IndexParts] | None:
-    """The stored library and index if present, readable and current; otherwise None."""
+def load(
+    folder: Path, key: dict[str, str | int], report: bool = True
+) -> tuple[Library, IndexParts] | None:
+    """The stored library and index if present, readable and current; otherwise None.
+
+    `report`: log the files that could not be read as articles (not when they were just
+    logged by the build that stored this index)."""
     path = index_path(folder)
     try:
         manifest = json.loads(path.read_bytes())
@@ -144,7 +153,7 @@ def load(folder: Path, key: dict[str, str | int]) -> tuple[Library, IndexParts] 
     except Exception as e:  # any damage to a cache means a rebuild, never a crash
         log.warning("stored index %s is unreadable (%s: %s); rebuilding", path, type(e).__name__, e)
         return None
-    for error in library.errors:
+    for error in library.errors if report else ():
         log.error("skipping article: %s", error)
     lemma, bigram, kanji = field_indexes  # in the order of fields.FIELD_NAMES
     return library, IndexParts(unit_arrays, lemma, bigram, kanji, kinds)

@@ -177,6 +177,23 @@ def test_a_broken_article_is_still_reported_from_the_stored_index(folder, caplog
     assert "broken.txt" in caplog.text
 
 
+def test_a_build_serves_from_the_files_it_stored(folder, caplog):
+    """The process that builds lets the built arrays go and maps the stored ones, as a later
+    start does: read-only, backed by the files, answering the same; its broken article is
+    reported once, not again by the load that follows the build."""
+    (folder / "broken.txt").write_text("本文がない\n", encoding="utf-8")
+    fresh = KnowledgeBase.load(folder, persist=False)
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        built = KnowledgeBase.load(folder)
+    assert store.index_path(folder).exists()
+    postings = built.answerer.index.lemma_field.doc_ids
+    assert not postings.flags.writeable  # mapped read-only from the stored file
+    assert fresh.answerer.index.lemma_field.doc_ids.flags.writeable  # built in memory
+    assert built.ask(QUESTION) == fresh.ask(QUESTION)
+    assert caplog.text.count("broken.txt") == 1
+
+
 def test_not_stored_without_persist_or_with_a_custom_analyzer(folder, builds):
     class Custom(Analyzer):
         pass
