@@ -13,8 +13,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_KNOWLEDGE = PROJECT_ROOT / "knowledge"
-DEFAULT_LOG_DB = PROJECT_ROOT / "data" / "queries.sqlite3"
+
+
+def default_home(root: Path, cwd: Path) -> Path:
+    """Where the default article folder and query log are: the checkout the bot runs from, or,
+    installed as a package (`pip install .`: no pyproject.toml beside the package, which sits
+    in site-packages with no articles), the working directory."""
+    return root if (root / "pyproject.toml").is_file() else cwd
+
+
+HOME = default_home(PROJECT_ROOT, Path.cwd())
+BUNDLED_KNOWLEDGE = HOME / "knowledge"
+DEFAULT_LOG_DB = HOME / "data" / "queries.sqlite3"
 
 
 class SettingsError(ValueError):
@@ -116,10 +126,12 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Build settings from `env` (default: os.environ after loading `.env`)."""
         if env is None:
-            from dotenv import load_dotenv
+            from dotenv import find_dotenv, load_dotenv
 
             load_dotenv(PROJECT_ROOT / ".env", override=False)
-            load_dotenv(override=False)  # a .env in the working directory too
+            # A .env in the working directory (or above it) too: find_dotenv alone would search
+            # from this file's folder, which for an installed package is site-packages.
+            load_dotenv(find_dotenv(usecwd=True), override=False)
             env = os.environ
         default = cls()  # the defaults are the fields' own, written once above
         locale = env.get("BOT_DEFAULT_LOCALE", "").strip() or default.default_locale

@@ -1,5 +1,8 @@
+import os
+
 import pytest
 
+import bot.settings
 from bot.settings import Settings, SettingsError
 
 
@@ -48,3 +51,22 @@ def test_answer_in_threads_is_a_yes_or_no_setting():
     assert not Settings.from_env({"DISCORD_ANSWER_IN_THREADS": "0"}).answer_in_threads
     with pytest.raises(SettingsError, match="DISCORD_ANSWER_IN_THREADS"):
         Settings.from_env({"DISCORD_ANSWER_IN_THREADS": "maybe"})
+
+
+def test_a_dotenv_in_the_working_directory_is_read(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(bot.settings, "PROJECT_ROOT", tmp_path / "checkout")  # no .env there
+    monkeypatch.delenv("BOT_DEFAULT_LOCALE", raising=False)
+    (tmp_path / ".env").write_text("BOT_DEFAULT_LOCALE=en\n", encoding="utf-8")
+    try:
+        assert Settings.from_env().default_locale == "en"
+    finally:
+        os.environ.pop("BOT_DEFAULT_LOCALE", None)  # load_dotenv wrote it into the process
+
+
+def test_an_installed_package_keeps_its_folders_in_the_working_directory(tmp_path):
+    checkout, site, cwd = tmp_path / "checkout", tmp_path / "site-packages", tmp_path / "work"
+    checkout.mkdir()
+    (checkout / "pyproject.toml").write_text("[project]\n", encoding="utf-8")
+    assert bot.settings.default_home(checkout, cwd) == checkout
+    assert bot.settings.default_home(site, cwd) == cwd  # not site-packages/knowledge

@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--knowledge",
         metavar="DIR",
         type=Path,
-        help="記事フォルダ / article folder (env BOT_KNOWLEDGE_DIR; default: the bundled knowledge/)",
+        help="記事フォルダ / article folder (env BOT_KNOWLEDGE_DIR; default: knowledge/ of the checkout, or of the working directory when installed)",
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
