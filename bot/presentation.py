@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.answers.model import Answer, AnswerKind
+from bot.answers.model import Answer, AnswerKind, Passage
 from bot.articles.model import LEAD_HEADING
 from bot.querylog.entry import TURNED_AWAY
 from bot.ranking.confidence import level
@@ -81,6 +81,14 @@ def confidence_text(answer: Answer, locale: str | None) -> str | None:
 def rate_text(rate: float | None) -> str:
     """An answer rate as a whole percentage, '-' when nothing was asked."""
     return f"{rate:.0%}" if rate is not None else "-"
+
+
+def passage_section(p: Passage, locale: str | None) -> str:
+    """A passage's section as a citation names it: the header's and the lead's in the
+    reader's language, any other by its heading as the article writes it."""
+    if p.fact is not None:
+        return t("header_section", locale)
+    return section_name(p.section_index, p.section, locale)
 
 
 def section_name(index: int, heading: str, locale: str | None) -> str:

@@ -144,6 +144,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "summary_of": {"ja": "{title} の要約", "en": "Summary of {title}"},
     "lead": {"ja": "リード", "en": "lead"},
+    "header_section": {"ja": "記事情報", "en": "article header"},
+    "paragraph_note": {"ja": "（第{n}段落）", "en": " (paragraph {n})"},
     "question": {"ja": "質問", "en": "Question"},
     "next_candidate": {"ja": "次の候補", "en": "Next candidate"},
     "whole_section": {"ja": "節全体を表示", "en": "Show whole section"},

@@ -28,10 +28,11 @@ class Citation:
             article.title, section, article.author, article.publisher, article.date, article.url
         )
 
-    def text(self) -> str:
-        """`title — section — author, publisher, date`, leaving out what the article lacks."""
+    def text(self, section: str | None = None) -> str:
+        """`title — section — author, publisher, date`, leaving out what the article lacks;
+        `section` names the section in the reader's language instead (lead, article header)."""
         by = credit(self.author, self.publisher, self.date)
-        return " — ".join(x for x in (self.title, self.section, by) if x)
+        return " — ".join(x for x in (self.title, section or self.section, by) if x)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from bot.answers.highlight import segments
 from bot.answers.model import AnswerKind
 from bot.answers.topics import related_articles
 from bot.articles import Library
-from bot.presentation import confidence_text, refusal_lines, section_name
+from bot.presentation import confidence_text, passage_section, refusal_lines, section_name
 from bot.strings import t
 
 BOLD, RESET = "\033[1m", "\033[0m"
@@ -25,7 +25,7 @@ def passage_text(p: Passage, *, color: bool, locale: str = "ja") -> str:
         )
     else:
         quote = p.quote
-    where = p.citation.text()
+    where = p.citation.text(passage_section(p, locale))
     if p.paragraph:
         where += f" ({t('paragraph', locale, n=p.paragraph)})"
     if p.fact is not None and p.fact.line:

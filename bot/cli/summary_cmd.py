@@ -69,5 +69,5 @@ def summary_text(summary: Summary, locale: str | None = None) -> str:
         lines.append(t("summary_empty", locale))
     for index, heading, sentences in summary.by_section():
         lines.append(f"\n■ {section_name(index, heading, locale)}")
-        lines += [f"「{s.text}」（{t('paragraph', locale, n=s.paragraph)}）" for s in sentences]
+        lines += [f"「{s.text}」{t('paragraph_note', locale, n=s.paragraph)}" for s in sentences]
     return "\n".join(lines)

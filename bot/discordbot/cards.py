@@ -21,7 +21,7 @@ from bot.discordbot.limits import (
     MESSAGE_LIMIT,
     TITLE_LIMIT,
 )
-from bot.presentation import confidence_text, refusal_lines, section_name
+from bot.presentation import confidence_text, passage_section, refusal_lines, section_name
 from bot.strings import t
 from bot.summaries import Summary
 
@@ -52,9 +52,9 @@ def quote_markdown(p: Passage, locale: str | None = None) -> str:
 
 
 def citation_markdown(p: Passage, locale: str | None) -> str:
-    text = plain(p.citation.text())
+    text = plain(p.citation.text(passage_section(p, locale)))
     if p.paragraph:
-        text += f"（{t('paragraph', locale, n=p.paragraph)}）"
+        text += t("paragraph_note", locale, n=p.paragraph)
     if p.fact is not None and p.fact.line:
         text += f"\n{plain(t('header_line', locale, n=p.fact.line, text=p.fact.source))}"
     if p.citation.url:

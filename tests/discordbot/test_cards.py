@@ -95,3 +95,15 @@ def test_header_answers_for_several_articles_share_one_card(folder):
     assert [f.name for f in embed.fields] == [p.article_title for p in answer.passages]
     assert all(p.quote in f.value for p, f in zip(answer.passages, embed.fields, strict=True))
     assert embed.footer.text is None  # answers, not candidates to page through
+
+
+def test_citations_name_sections_and_paragraphs_in_the_readers_language(kb):
+    lead = kb.ask("アラスカ会談はロシアにとってどんな勝利だったか").passages[0]
+    assert lead.section_index == 0  # the lead: its name is ours, not the article's
+    ja, en = cards.citation_markdown(lead, "ja"), cards.citation_markdown(lead, "en-US")
+    assert "リード" in ja and "（第1段落）" in ja
+    assert "lead" in en and " (paragraph 1)" in en and "リード" not in en and "（" not in en
+    header = kb.ask("この記事の著者は誰ですか").passages[0]
+    assert "記事情報" in cards.citation_markdown(header, "ja")
+    en = cards.citation_markdown(header, "en-US")
+    assert "article header" in en and "記事情報" not in en
