@@ -108,7 +108,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "confidence_high": {"ja": "高", "en": "high"},
     "confidence_medium": {"ja": "中", "en": "medium"},
     "confidence_low": {"ja": "低", "en": "low"},
-    "paragraph": {"ja": "第{n}段落", "en": "paragraph {n}"},
     "candidate": {"ja": "候補 {i}/{n}", "en": "candidate {i}/{n}"},
     "no_articles": {
         "ja": "記事がまだありません。knowledge/ フォルダに記事ファイルを置いてください。",

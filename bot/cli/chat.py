@@ -34,8 +34,9 @@ async def run_chat(
     stdout = stdout or sys.stdout
     interactive = stdin.isatty()
     color = stdout.isatty()
+    locale = settings.default_locale
     if interactive:
-        print(t("chat_intro"), file=stdout)
+        print(t("chat_intro", locale), file=stdout)
     async with asker_for(kb, settings, log=log) as asker:
         while True:
             if interactive:
@@ -48,32 +49,36 @@ async def run_chat(
                 continue
             if text in QUIT:
                 break
-            print(await reply(kb, asker, text, color=color), file=stdout, flush=True)
+            print(await reply(kb, asker, text, color=color, locale=locale), file=stdout, flush=True)
             print(file=stdout, flush=True)
     return 0
 
 
-async def reply(kb: KnowledgeBase, asker: Asker, text: str, *, color: bool = False) -> str:
+async def reply(
+    kb: KnowledgeBase, asker: Asker, text: str, *, color: bool = False, locale: str = "ja"
+) -> str:
+    """The console's answer to one line, in `locale` (BOT_DEFAULT_LOCALE: a terminal says no
+    language of its own)."""
     if text == "/help":
-        return f"{t('help')}\n{t('chat_intro')}"
+        return f"{t('help', locale)}\n{t('chat_intro', locale)}"
     if text == "/articles":
-        return articles_text(kb.library)
+        return articles_text(kb.library, locale)
     if text == "/summary" or text.startswith("/summary "):
-        return summary_reply(kb, text.split()[1:])
+        return summary_reply(kb, text.split()[1:], locale)
     problem = question_problem(text)
     if problem:
         key, params = problem
-        return t(key, **params)
+        return t(key, locale, **params)
     asked = await asker.ask(
         text,
         source="console",
         user_name=getpass.getuser(),
         user_id=local_user_id(getpass.getuser()),
     )
-    return answer_text(asked.answer, kb.library, color=color)
+    return answer_text(asked.answer, kb.library, color=color, locale=locale)
 
 
-def summary_reply(kb: KnowledgeBase, words: list[str]) -> str:
+def summary_reply(kb: KnowledgeBase, words: list[str], locale: str = "ja") -> str:
     """`/summary [article] [section] [short|long|outline]`, as in Discord."""
     length = next((w for w in words if w in LENGTHS), "short")
     rest = [w for w in words if w not in LENGTHS]
@@ -84,5 +89,5 @@ def summary_reply(kb: KnowledgeBase, words: list[str]) -> str:
             kb.library, article, section=section, length=length, analyzer=kb.analyzer
         )
     except SummaryError as e:
-        return summary_error_text(e, "ja")
-    return summary_text(summary)
+        return summary_error_text(e, locale)
+    return summary_text(summary, locale)

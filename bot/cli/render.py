@@ -27,7 +27,7 @@ def passage_text(p: Passage, *, color: bool, locale: str = "ja") -> str:
         quote = p.quote
     where = p.citation.text(passage_section(p, locale))
     if p.paragraph:
-        where += f" ({t('paragraph', locale, n=p.paragraph)})"
+        where += t("paragraph_note", locale, n=p.paragraph)
     if p.fact is not None and p.fact.line:
         where += f" ({t('header_line', locale, n=p.fact.line, text=p.fact.source)})"
     if p.citation.url:

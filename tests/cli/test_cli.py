@@ -119,3 +119,16 @@ def test_terminal_escapes_in_a_question_are_shown_not_obeyed(tmp_path):
     for out in (asked.stdout, recent.stdout):
         assert "\x1b" not in out and "\x07" not in out
         assert "\\x1b]0;pwned\\x07" in out
+
+
+def test_the_console_speaks_the_default_locale():
+    env = {"BOT_DEFAULT_LOCALE": "en"}
+    chat = run(
+        "chat", stdin="アンカレッジは最終的な平和だったのか\nビットコインの価格は？\n", env=env
+    )
+    assert chat.returncode == 0, chat.stderr
+    assert "Source: アラスカで旧世界秩序が崩壊 — 次に何が起こるか" in chat.stdout
+    assert " (paragraph " in chat.stdout and "段落" not in chat.stdout
+    asked = run("ask", "この記事の著者は誰ですか", env=env)
+    assert asked.returncode == 0, asked.stderr
+    assert "article header" in asked.stdout and "記事情報" not in asked.stdout
