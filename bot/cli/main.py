@@ -31,7 +31,8 @@ log = logging.getLogger("bot")
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m bot",
+        # As it was started: the installed `kiji-bot` script, or `python -m bot` from a checkout.
+        prog="kiji-bot" if Path(sys.argv[0]).name == "kiji-bot" else "python -m bot",
         description="記事について質問に答える Discord ボット / A Discord bot that answers questions about articles.",
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
