@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def default_home(root: Path, cwd: Path) -> Path:
+def default_home(root: Path, cwd: Callable[[], Path] = Path.cwd) -> Path:
     """Where the default article folder and query log are: the checkout the bot runs from, or,
     installed as a package (`pip install .`: no pyproject.toml beside the package, which sits
-    in site-packages with no articles), the working directory."""
-    return root if (root / "pyproject.toml").is_file() else cwd
+    in site-packages with no articles), the working directory (asked only then: a checkout
+    must start even from a working directory that has since been removed)."""
+    return root if (root / "pyproject.toml").is_file() else cwd()
 
 
-HOME = default_home(PROJECT_ROOT, Path.cwd())
+HOME = default_home(PROJECT_ROOT)
 BUNDLED_KNOWLEDGE = HOME / "knowledge"
 DEFAULT_LOG_DB = HOME / "data" / "queries.sqlite3"
 

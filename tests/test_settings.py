@@ -68,5 +68,5 @@ def test_an_installed_package_keeps_its_folders_in_the_working_directory(tmp_pat
     checkout, site, cwd = tmp_path / "checkout", tmp_path / "site-packages", tmp_path / "work"
     checkout.mkdir()
     (checkout / "pyproject.toml").write_text("[project]\n", encoding="utf-8")
-    assert bot.settings.default_home(checkout, cwd) == checkout
-    assert bot.settings.default_home(site, cwd) == cwd  # not site-packages/knowledge
+    assert bot.settings.default_home(checkout, lambda: cwd) == checkout
+    assert bot.settings.default_home(site, lambda: cwd) == cwd  # not site-packages/knowledge
