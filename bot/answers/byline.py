@@ -13,7 +13,7 @@ words of a title name its article: 「インドの記事を書いたのは誰」
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from bot.answers.metadata import SOURCES
 from bot.answers.model import HEADER_SECTION, Citation, HeaderFact, Passage
@@ -63,6 +63,8 @@ def header_fact(article: Article, field: str) -> HeaderFact | None:
     )
 
 
+# Cached: a library's few translators sign thousands of articles, each asked about by name.
+@lru_cache(maxsize=4096)
 def split_role(who: str) -> tuple[str, str | None]:
     """`池田こみち(環境総合研究所顧問)` -> (`池田こみち`, `環境総合研究所顧問`)."""
     found = _WITH_ROLE.match(who.strip())
@@ -128,18 +130,16 @@ class Headers:
     def __init__(self, library: Library, analyzer: Analyzer) -> None:
         self.library = library
         self.analyzer = analyzer
+        # Read from the article fields, as `header_fact(article, field).value` gives them, and
+        # each distinct name split and normalised once (per article through header_fact, that
+        # took 5 s on the first question at 100,000 articles).
         self.names: list[tuple[Article, str, str]] = []
-        # The same few names sign thousands of articles: each distinct value is split and
-        # normalised once (per article, that took 5 s on the first question at 100,000).
-        translators: dict[str, str] = {}
         for article in library.articles:
             for field in NAME_FIELDS:
                 value = getattr(article, field)
                 if value and field == "translator":
-                    if value not in translators:
-                        translators[value] = split_role(value)[0]
-                    value = translators[value]
-                if value:  # as `header_fact(article, field).value` gives it
+                    value = split_role(value)[0]
+                if value:
                     self.names.append((article, field, value))
         values = {name for _, _, name in self.names}
         parts = {_key(p) for value in values for p in _SEPARATOR.split(value)}

@@ -234,8 +234,8 @@ class SearchIndex:
             weighted = [t.contributions * (t.scale * weights[t.field]) for t in terms]
             return accumulate(n, [t.docs for t in terms], weighted)
 
-        if n * COMMON_SHARE > POOL:
-            common = n * COMMON_SHARE
+        common = n * COMMON_SHARE
+        if common > POOL:
             rare = [t for t in per_term if len(t.docs) <= common]
             if 0 < len(rare) < len(per_term):
                 # The common terms' postings are never weighted or summed on this path.
