@@ -2,13 +2,21 @@
 
 The formula and IDF are rank-bm25's `BM25Okapi` to the letter (including its floor of negative
 IDF at `epsilon * mean IDF`), so rank-bm25 stays the reference our tests compare against; but a
-query costs time proportional to its terms' postings, not to the corpus size. Each posting's
-contribution (idf × the saturated, length-normalised term frequency) is computed once when the
-index is built or loaded, so a query only gathers and adds.
+query costs time proportional to its terms' postings, not to the corpus size.
+
+Each posting stores a small code, not its contribution: the code names its (term frequency,
+document length) pair, and the field keeps one table of idf-free weights,
+tf × (k1 + 1) / (tf + k1 × (1 − b + b × dl / avgdl)), one per distinct pair (a few thousand).
+A contribution is idf × weight[code], computed in float64 exactly as rank-bm25 computes it, only
+for the postings a question reads. Two bytes a posting instead of four, and nothing stored
+depends on the collection's statistics (document count, document frequencies, average length),
+so adding or removing an article (`bot.search.update`) splices postings and recomputes the IDFs
+and the table in milliseconds instead of rewriting every posting.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Iterable, Sequence
@@ -19,16 +27,14 @@ import numpy as np
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
-# Tokens sorted into postings, and postings turned into contributions, this many at a time:
-# it bounds the temporary arrays of a large field to tens of megabytes.
+# Tokens sorted into postings, and postings coded, this many at a time: it bounds the temporary
+# arrays of a large field to tens of megabytes.
 BLOCK = 1 << 21
-# How each posting's contribution is stored. Computed in float64 and rounded once: float32 keeps
-# 7 significant digits, far finer than any two BM25 scores worth telling apart differ, halves the
-# largest arrays of the index (and the pages a question reads), and the top 10 stay rank-bm25's
-# (`bench/run.py` checks, with the float64 sums rank-bm25 makes).
-CONTRIBUTION = np.float32
 # Sample size when narrowing a large array down to its k largest values (see `kth_largest`).
 SELECT_SAMPLE = 1024
+# Pairs (tf, dl) are coded through a dense lookup table when tf × dl spans fewer than this many
+# values (always, for sentences), else by sorting the distinct ones.
+DENSE_PAIRS = 1 << 22
 
 
 @dataclass(frozen=True)
@@ -38,18 +44,29 @@ class Postings:
     term: str
     idf: float
     docs: np.ndarray
-    contributions: np.ndarray
+    codes: np.ndarray  # per posting: index into `weights`
+    weights: np.ndarray  # the field's idf-free weight of each (tf, dl) code
+
+    @functools.cached_property
+    def contributions(self) -> np.ndarray:
+        """Every posting's contribution (float64), computed once when first asked for."""
+        return self.idf * self.weights[self.codes]
+
+    def contributions_at(self, pos: np.ndarray) -> np.ndarray:
+        """The contributions of the postings at positions `pos` only."""
+        return self.idf * self.weights[self.codes[pos]]
 
 
 class BM25:
-    """An immutable BM25 index: vocabulary, CSR postings with each one's contribution, lengths."""
+    """An immutable BM25 index: vocabulary, CSR postings with (tf, dl) codes, document lengths."""
 
     def __init__(
         self,
         vocabulary: dict[str, int],
         indptr: np.ndarray,
         doc_ids: np.ndarray,
-        contributions: np.ndarray,
+        codes: np.ndarray,
+        pairs: np.ndarray,
         doc_len: np.ndarray,
         k1: float = K1,
         b: float = B,
@@ -59,11 +76,15 @@ class BM25:
         self.vocabulary = vocabulary
         self.indptr = indptr
         self.doc_ids = doc_ids
-        self.contributions = contributions
+        self.codes = codes
+        self.pairs = pairs  # code -> (tf, dl), int32 × 2
         self.doc_len = doc_len
         self.k1, self.b, self.epsilon, self.min_idf = k1, b, epsilon, min_idf
         self.n_docs = len(doc_len)
         self.idf = okapi_idf(np.diff(indptr), self.n_docs, epsilon, min_idf)
+        # rank-bm25's average length: the exact token count over the document count.
+        self.avgdl = int(doc_len.sum(dtype=np.int64)) / self.n_docs if self.n_docs else 0.0
+        self.weights = saturation(pairs, self.avgdl, k1, b)
 
     @classmethod
     def build(cls, docs: Iterable[Sequence[str]], **params: float) -> BM25:
@@ -91,64 +112,11 @@ class BM25:
         Postings are made a range of terms at a time (about `BLOCK` tokens each), so that the
         int64 sort keys of a 15-million-token field never all exist at once.
         """
-        n_docs, n_terms = max(len(doc_lengths), 1), len(vocabulary)
-        doc_of = np.repeat(np.arange(len(doc_lengths), dtype=np.int32), doc_lengths)
-        df = np.zeros(n_terms, dtype=np.int64)
-        doc_parts: list[np.ndarray] = []
-        tf_parts: list[np.ndarray] = []
-        for lo, hi in _term_ranges(np.bincount(token_ids, minlength=n_terms)):
-            inside = (token_ids >= lo) & (token_ids < hi)
-            # One key per token, term-major: sorted, a run of equal keys is one posting and its
-            # length the term frequency.
-            keys = token_ids[inside].astype(np.int64) * n_docs + doc_of[inside]
-            keys.sort()
-            first = np.flatnonzero(np.diff(keys, prepend=-1))
-            tf_parts.append(np.diff(first, append=len(keys)).astype(np.uint32))
-            keys = keys[first]
-            doc_parts.append((keys % n_docs).astype(np.int32))
-            df[lo:hi] = np.bincount(keys // n_docs - lo, minlength=hi - lo)
-        indptr = np.concatenate([[0], np.cumsum(df)])
-        doc_ids = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int32)
-        top = max((int(t.max()) for t in tf_parts if len(t)), default=0)
-        tf_dtype = np.min_scalar_type(top)
-        term_freqs = np.concatenate(
-            [t.astype(tf_dtype) for t in tf_parts] or [np.zeros(0, tf_dtype)]
-        )
-        del doc_of, doc_parts, tf_parts  # 150 MB at 15 million tokens, not needed any more
-        doc_len = np.asarray(doc_lengths, dtype=np.float64)
-        return cls.from_counts(vocabulary, indptr, doc_ids, term_freqs, doc_len, **params)
-
-    @classmethod
-    def from_counts(
-        cls,
-        vocabulary: dict[str, int],
-        indptr: np.ndarray,
-        doc_ids: np.ndarray,
-        term_freqs: np.ndarray,
-        doc_len: np.ndarray,
-        k1: float = K1,
-        b: float = B,
-        epsilon: float = EPSILON,
-        min_idf: float | None = None,
-    ) -> BM25:
-        """Index CSR postings with their term counts, computing each posting's contribution."""
-        idf = okapi_idf(np.diff(indptr), len(doc_len), epsilon, min_idf)
-        avgdl = float(doc_len.mean()) if len(doc_len) else 0.0
-        # Per-document length factor, then idf * tf * (k1 + 1) / (tf + norm) per posting.
-        norm = k1 * (1 - b + b * doc_len / avgdl) if avgdl else np.full(len(doc_len), k1)
-        out = np.empty(len(doc_ids), dtype=CONTRIBUTION)
-        for lo in range(0, len(out), BLOCK):
-            hi = min(lo + BLOCK, len(out))
-            # The terms whose postings overlap [lo, hi), and how many of each fall inside.
-            first = int(np.searchsorted(indptr, lo, side="right")) - 1
-            last = int(np.searchsorted(indptr, hi - 1, side="right")) - 1
-            inside = np.minimum(indptr[first + 1 : last + 2], hi) - np.maximum(
-                indptr[first : last + 1], lo
-            )
-            tf = term_freqs[lo:hi].astype(np.float64)
-            term_idf = np.repeat(idf[first : last + 1], inside)
-            out[lo:hi] = term_idf * tf * (k1 + 1) / (tf + norm[doc_ids[lo:hi]])
-        return cls(vocabulary, indptr, doc_ids, out, doc_len, k1, b, epsilon, min_idf)
+        indptr, doc_ids, term_freqs = postings_of(len(vocabulary), token_ids, doc_lengths)
+        doc_len = np.asarray(doc_lengths, dtype=np.int32)
+        codes, pairs = pair_codes(term_freqs, doc_ids, doc_len)
+        del term_freqs
+        return cls(vocabulary, indptr, doc_ids, codes, pairs, doc_len, **params)
 
     def document_frequency(self, term: str) -> int:
         """How many documents hold the term (0 for an unseen one)."""
@@ -175,7 +143,9 @@ class BM25:
         if tid is None:
             return None
         lo, hi = self.indptr[tid], self.indptr[tid + 1]
-        return Postings(term, float(self.idf[tid]), self.doc_ids[lo:hi], self.contributions[lo:hi])
+        return Postings(
+            term, float(self.idf[tid]), self.doc_ids[lo:hi], self.codes[lo:hi], self.weights
+        )
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Scores of every document, as rank-bm25's `get_scores` (repeated query terms count again)."""
@@ -187,6 +157,84 @@ class BM25:
         scores = self.scores(query)
         idx = select_top(scores, k)
         return idx, scores[idx]
+
+
+def postings_of(
+    n_terms: int, token_ids: np.ndarray, doc_lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR postings (indptr, doc ids ascending per term, term frequencies) of documents given
+    as one array of term ids cut by their lengths, a range of terms at a time."""
+    n_docs = max(len(doc_lengths), 1)
+    doc_of = np.repeat(np.arange(len(doc_lengths), dtype=np.int32), doc_lengths)
+    df = np.zeros(n_terms, dtype=np.int64)
+    doc_parts: list[np.ndarray] = []
+    tf_parts: list[np.ndarray] = []
+    for lo, hi in _term_ranges(np.bincount(token_ids, minlength=n_terms)):
+        inside = (token_ids >= lo) & (token_ids < hi)
+        # One key per token, term-major: sorted, a run of equal keys is one posting and its
+        # length the term frequency.
+        keys = token_ids[inside].astype(np.int64) * n_docs + doc_of[inside]
+        keys.sort()
+        first = np.flatnonzero(np.diff(keys, prepend=-1))
+        tf_parts.append(np.diff(first, append=len(keys)).astype(np.int32))
+        keys = keys[first]
+        doc_parts.append((keys % n_docs).astype(np.int32))
+        df[lo:hi] = np.bincount(keys // n_docs - lo, minlength=hi - lo)
+    del doc_of  # 60 MB at 15 million tokens
+    indptr = np.concatenate([[0], np.cumsum(df)])
+    doc_ids = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int32)
+    del doc_parts
+    term_freqs = np.concatenate(tf_parts) if tf_parts else np.zeros(0, dtype=np.int32)
+    return indptr, doc_ids, term_freqs
+
+
+def pair_codes(
+    term_freqs: np.ndarray,
+    doc_ids: np.ndarray,
+    doc_len: np.ndarray,
+    known: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each posting's code and the table of distinct (tf, dl) pairs (`known` first, in its
+    order, so that codes already stored keep their meaning: see `bot.search.update`).
+
+    Codes are uint16 while there are fewer than 65,536 distinct pairs (tens of thousands of
+    sentences have a few thousand), uint32 beyond.
+    """
+    known = np.zeros((0, 2), dtype=np.int32) if known is None else known
+    width = int(max(doc_len.max(initial=0), known[:, 1].max(initial=0))) + 1
+    top = int(max(term_freqs.max(initial=0), known[:, 0].max(initial=0))) + 1
+
+    def keys(lo: int, hi: int) -> np.ndarray:
+        return term_freqs[lo:hi].astype(np.int64) * width + doc_len[doc_ids[lo:hi]]
+
+    old = known[:, 0].astype(np.int64) * width + known[:, 1]
+    blocks = [(lo, min(lo + BLOCK, len(doc_ids))) for lo in range(0, len(doc_ids), BLOCK)]
+    if top * width <= DENSE_PAIRS:
+        seen = np.zeros(top * width, dtype=bool)
+        for lo, hi in blocks:
+            seen[keys(lo, hi)] = True
+        seen[old] = False
+        distinct = np.concatenate([old, np.flatnonzero(seen)])
+    else:
+        found = [np.unique(keys(lo, hi)) for lo, hi in blocks]
+        fresh = np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
+        distinct = np.concatenate([old, np.setdiff1d(fresh, old, assume_unique=True)])
+    dtype = np.uint16 if len(distinct) <= 1 << 16 else np.uint32
+    order = np.argsort(distinct, kind="stable")
+    codes = np.empty(len(doc_ids), dtype=dtype)
+    for lo, hi in blocks:
+        codes[lo:hi] = order[np.searchsorted(distinct, keys(lo, hi), sorter=order)]
+    pairs = np.stack([distinct // width, distinct % width], axis=1).astype(np.int32)
+    return codes, pairs
+
+
+def saturation(pairs: np.ndarray, avgdl: float, k1: float = K1, b: float = B) -> np.ndarray:
+    """Each (tf, dl) pair's idf-free BM25 weight, with rank-bm25's operations in its order."""
+    tf = pairs[:, 0].astype(np.float64)
+    dl = pairs[:, 1].astype(np.float64)
+    if not avgdl:
+        return tf * (k1 + 1) / (tf + k1)
+    return tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
 
 
 def positions(docs: np.ndarray, needles: np.ndarray) -> np.ndarray:
@@ -259,7 +307,9 @@ def okapi_idf(
     """rank-bm25's BM25Okapi IDF: log((N - df + 0.5) / (df + 0.5)), negatives set to eps × mean."""
     idf = np.log(n_docs - df + 0.5) - np.log(df + 0.5)
     if len(idf):
-        idf[idf < 0] = epsilon * idf.mean()
+        # Summed one after another, as rank-bm25 adds them up (numpy's pairwise `mean` can
+        # differ in the last bit).
+        idf[idf < 0] = epsilon * (float(np.cumsum(idf)[-1]) / len(idf))
     if min_idf is not None:
         # Not rank-bm25's: on a library of a few sentences, a word in most of them gets an IDF
         # of zero or below even after the epsilon floor (its mean is negative too), and could

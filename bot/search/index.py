@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.articles import Library
-from bot.search.bm25 import BM25, accumulate, kth_largest, positions
+from bot.search.bm25 import BM25, Postings, accumulate, kth_largest, positions
 from bot.search.parts import IndexParts
 from bot.search.units import Units
 from bot.text.tokens import Analyzer, bigrams, kanji
@@ -85,23 +85,38 @@ class QueryTerms:
 
 @dataclass(frozen=True)
 class _TermHits:
-    """One query term's sentences and its BM25 contribution to each, to be multiplied by scale.
+    """One query term's postings in one field, their contributions to be multiplied by scale.
 
-    The scaled values are computed where needed rather than stored: a common term has a few
-    hundred thousand postings, and only the sentences of about 30 windows are looked up.
+    Contributions are computed where needed rather than for every posting: a common term has a
+    few hundred thousand postings, and only the sentences of about 30 windows are looked up.
     """
 
-    term: str
+    postings: Postings
     field: int
-    docs: np.ndarray
-    contributions: np.ndarray
     scale: float
-    idf: float
+
+    @property
+    def term(self) -> str:
+        return self.postings.term
+
+    @property
+    def docs(self) -> np.ndarray:
+        return self.postings.docs
+
+    @property
+    def idf(self) -> float:
+        return self.postings.idf
+
+    @property
+    def contributions(self) -> np.ndarray:
+        return self.postings.contributions
 
     def at(self, units: np.ndarray) -> np.ndarray:
         """The scaled contribution to each of `units` (sorted), 0.0 where the term is absent."""
-        pos = np.minimum(positions(self.docs, units), len(self.docs) - 1)
-        return np.where(self.docs[pos] == units, self.contributions[pos] * self.scale, 0.0)
+        docs = self.postings.docs
+        pos = np.minimum(positions(docs, units), len(docs) - 1)
+        found = self.postings.contributions_at(pos) * self.scale
+        return np.where(docs[pos] == units, found, 0.0)
 
 
 @dataclass(frozen=True)
@@ -209,7 +224,7 @@ class SearchIndex:
                 p = bm25.postings(term)
                 if p is not None:
                     scale = count / ideal
-                    out.append(_TermHits(term, field, p.docs, p.contributions, scale, p.idf))
+                    out.append(_TermHits(p, field, scale))
         return out
 
     def _first_stage(

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from bot.articles import Article, Library, Paragraph, Section
 from bot.search import index as search
+from bot.search.bm25 import Postings
 from bot.search.index import SearchIndex
 from bot.text.tokens import Analyzer
 
@@ -208,11 +209,15 @@ def test_candidates_are_the_tallys_most_common_ties_included(terms):
     # Few distinct values over many sentences: ties at the cut are the rule, not the exception.
     per_term = [
         search._TermHits(
-            f"t{i}",
+            # idf 1 and one code per posting whose weight is the wanted contribution
+            Postings(
+                f"t{i}",
+                1.0,
+                np.array(sorted(p)),
+                np.arange(len(p)),
+                np.array([p[d] for d in sorted(p)]),
+            ),
             0,
-            np.array(sorted(p)),
-            np.array([p[d] for d in sorted(p)]),
-            1.0,
             1.0,
         )
         for i, p in enumerate(terms)
