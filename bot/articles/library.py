@@ -128,7 +128,7 @@ def _safe_url(article: Article) -> Article:
 
 def _apply_sidecar(article: Article) -> Article:
     """Fields in `<name>.meta.toml` correct or add header fields; the article file stays untouched."""
-    sidecar = article.path.with_name(article.path.name.split(".")[0] + SIDECAR_SUFFIX)
+    sidecar = article.path.with_name(sidecar_name(article.path.name))
     if not sidecar.exists():
         return article
     try:
@@ -167,26 +167,48 @@ def load_library(folder: Path) -> Library:
         )
     articles: list[Article] = []
     errors: list[ArticleError] = []
-    seen: set[str] = set()
-    for path in sorted(folder.iterdir(), key=lambda p: (p.name.casefold(), p.name)):
-        if (
-            not path.is_file()
-            or path.suffix not in ARTICLE_SUFFIXES
-            or path.name.startswith((".", "_"))
-            or path.stem.upper() == "README"
-        ):
+    for path in sorted(folder.iterdir(), key=lambda p: file_order(p.name)):
+        if not path.is_file() or not is_article_name(path.name):
             continue
         try:
-            article = load_article(path)
+            articles.append(load_article(path))
         except ArticleError as e:
             log.error("skipping article: %s", e)
             errors.append(e)
-            continue
-        if article.id in seen:
-            n = 2
-            while f"{article.id}-{n}" in seen:
-                n += 1
-            article = dataclasses.replace(article, id=f"{article.id}-{n}")
-        seen.add(article.id)
-        articles.append(article)
-    return Library(folder, tuple(articles), tuple(errors))
+    errors.sort(key=lambda e: file_order(e.path.name))
+    return Library(folder, unique_ids(articles), tuple(errors))
+
+
+def file_order(name: str) -> tuple[str, str]:
+    """Where a file's article stands in the library: by name, case-insensitively."""
+    return name.casefold(), name
+
+
+def is_article_name(name: str) -> bool:
+    """Whether a file of this name in the knowledge folder is read as an article."""
+    return (
+        name.endswith(ARTICLE_SUFFIXES)
+        and not name.startswith((".", "_"))
+        and Path(name).stem.upper() != "README"
+    )
+
+
+def sidecar_name(article_name: str) -> str:
+    """The name of the metadata file that corrects an article file's header fields."""
+    return article_name.split(".")[0] + SIDECAR_SUFFIX
+
+
+def unique_ids(articles: list[Article]) -> tuple[Article, ...]:
+    """The articles in order, a repeated id (two files named alike) made unique with -2, -3."""
+    seen: set[str] = set()
+    out: list[Article] = []
+    for article in articles:
+        base = article_id(article.path)
+        aid = base
+        n = 2
+        while aid in seen:
+            aid = f"{base}-{n}"
+            n += 1
+        seen.add(aid)
+        out.append(article if article.id == aid else dataclasses.replace(article, id=aid))
+    return tuple(out)

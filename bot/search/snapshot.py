@@ -47,7 +47,7 @@ def dump(library: Library) -> dict[str, np.ndarray]:
         offset += len(data)
     meta = {
         "articles": [_article(a, library.folder) for a in library.articles],
-        "errors": [[_relative(e.path, library.folder), e.line, e.message] for e in library.errors],
+        "errors": [[relative(e.path, library.folder), e.line, e.message] for e in library.errors],
         "loose": list(loose.items()),
     }
     columns = {
@@ -112,7 +112,7 @@ class StoredText:
         first = 2 * int(self.first[i])
         spans = self.bounds[first : first + 2 * int(self.counts[i])]
         try:
-            if zlib.crc32(spans.tobytes(), zlib.crc32(data)) != int(self.checks[i]):
+            if zlib.crc32((spans - start).tobytes(), zlib.crc32(data)) != int(self.checks[i]):
                 raise DamagedText(f"paragraph {i}: checksum mismatch")
             flat = (spans - start).tolist()
             sentences = tuple(
@@ -132,13 +132,15 @@ class StoredText:
 
 
 def _checks(encoded: list[bytes], bounds: np.ndarray, counts: list[int]) -> np.ndarray:
-    """Each paragraph's CRC-32 over its bytes, then its sentence bounds (as stored)."""
+    """Each paragraph's CRC-32 over its bytes, then its sentence bounds relative to its start:
+    relative, so that a paragraph moved by an update (`bot.search.update`) keeps its check."""
     out = np.zeros(len(encoded), dtype=np.uint32)
-    first = 0
+    first = offset = 0
     for i, (data, count) in enumerate(zip(encoded, counts, strict=True)):
-        spans = bounds[2 * first : 2 * (first + count)]
+        spans = bounds[2 * first : 2 * (first + count)] - offset
         out[i] = zlib.crc32(spans.tobytes(), zlib.crc32(data))
         first += count
+        offset += len(data)
     return out
 
 
@@ -208,7 +210,7 @@ def load(
 
 def _article(a: Article, folder: Path) -> dict[str, Any]:
     out: dict[str, Any] = {name: getattr(a, name) for name in PLAIN}
-    out["path"] = _relative(a.path, folder)
+    out["path"] = relative(a.path, folder)
     out["sections"] = [[s.index, s.heading, s.line, len(s.paragraphs)] for s in a.sections]
     out["header_lines"] = [[h.field, h.text, h.line] for h in a.header_lines]
     out["warnings"] = a.warnings
@@ -234,7 +236,7 @@ def _utf8(text: str) -> np.ndarray:
     return np.frombuffer(text.encode(), dtype=np.uint8)
 
 
-def _relative(path: Path, folder: Path) -> str:
+def relative(path: Path, folder: Path) -> str:
     return path.name if path.parent == folder else str(path.absolute())
 
 

@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.articles import Library, load_library
-from bot.search import fields, parts, snapshot, units
+from bot.search import fields, parts, snapshot, units, update
 from bot.search.bm25 import BM25
 from bot.search.parts import IndexParts
 from bot.text.kinds import KINDS
@@ -53,7 +53,7 @@ if sys.platform != "win32":
 log = logging.getLogger(__name__)
 
 # Bump with any change to what parsing, sentence splitting or analysis store (see above).
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 INDEX_DIR = ".index"
 MANIFEST = "manifest.json"
 GENERATION = "generation-"  # prefix of the folders that hold one build's arrays
@@ -68,35 +68,45 @@ def index_path(folder: Path) -> Path:
     return folder / INDEX_DIR / MANIFEST
 
 
-def knowledge_hash(folder: Path) -> str:
+def file_stamps(folder: Path) -> dict[str, list[int]]:
+    """Every file of the knowledge folder by name: [size, modification time in ns]."""
+    with os.scandir(folder) as entries:
+        return {
+            e.name: [st.st_size, st.st_mtime_ns]
+            for e in entries
+            if not e.name.startswith(".") and e.is_file()
+            for st in (e.stat(),)
+        }
+
+
+def knowledge_hash(stamps: dict[str, list[int]]) -> str:
     """What the stored index must have been built from: every file's name, size and mtime."""
     h = hashlib.sha256()
-    with os.scandir(folder) as entries:
-        files = sorted(
-            (e.name, e.stat()) for e in entries if not e.name.startswith(".") and e.is_file()
-        )
-    for name, st in files:
-        h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    for name in sorted(stamps):
+        size, mtime = stamps[name]
+        h.update(f"{name}\0{size}\0{mtime}\0".encode())
     return h.hexdigest()
 
 
-def expected_manifest(folder: Path) -> dict[str, str | int]:
-    """The manifest fields a current index of `folder` carries."""
+def expected_manifest(stamps: dict[str, list[int]]) -> dict[str, str | int]:
+    """The manifest fields a current index of the files `stamps` describes carries."""
     return {
         "format": FORMAT_VERSION,
         "tokenizer": TOKENIZER_VERSION,
-        "knowledge": knowledge_hash(folder),
+        "knowledge": knowledge_hash(stamps),
     }
 
 
 def load_or_build(folder: Path, analyzer: Analyzer) -> tuple[Library, IndexParts]:
-    """The library and its index: from the stored index when current, else built and stored."""
+    """The library and its index: from the stored index when current, else updated from the
+    stored one when a few articles changed (`bot.search.update`), else built; then stored."""
     if os.environ.get(fields.WORKER_ENV):
         raise RuntimeError(
             "the knowledge base was loaded while an index worker process was starting: a script "
             "that loads it must do so under `if __name__ == '__main__':`"
         )
-    key = expected_manifest(folder)
+    stamps = file_stamps(folder)
+    key = expected_manifest(stamps)
     seen = _stamp(index_path(folder))
     with _gc_paused():
         loaded = load(folder, key)
@@ -106,10 +116,12 @@ def load_or_build(folder: Path, analyzer: Analyzer) -> tuple[Library, IndexParts
         # Another process may have stored it while we waited for the lock.
         if _stamp(index_path(folder)) != seen and (loaded := load(folder, key)):
             return loaded
+        if updated := _update(folder, key, stamps, analyzer):
+            return updated
         start = time.perf_counter()
         library = load_library(folder)
         built = IndexParts.build(library, analyzer)
-        stored = save(folder, key, library, built)
+        stored = save(folder, key, stamps, library, built)
         log.info(
             "built the index of %s: %d articles, %d sentences in %.1f s",
             folder,
@@ -129,6 +141,48 @@ def load_or_build(folder: Path, analyzer: Analyzer) -> tuple[Library, IndexParts
         return loaded
 
 
+def _update(
+    folder: Path, key: dict[str, str | int], stamps: dict[str, list[int]], analyzer: Analyzer
+) -> tuple[Library, IndexParts] | None:
+    """The stored index with the articles of changed files read again and spliced in, stored
+    as a new generation; None when there is none of this format, too much changed, or the
+    update fails (then the caller builds in full)."""
+    path = index_path(folder)
+    try:
+        manifest = json.loads(path.read_bytes())
+        if (
+            not isinstance(manifest, dict)
+            or manifest.get("format") != FORMAT_VERSION
+            or manifest.get("tokenizer") != TOKENIZER_VERSION
+            or not isinstance(manifest.get("files"), dict)
+        ):
+            return None
+        library, parts, z = _open(folder, manifest)
+    except Exception:  # no stored index, or a damaged one: built in full
+        return None
+    names = update.changed_articles(
+        manifest["files"], stamps, {a.path.name for a in library.articles}
+    )
+    if names is None:
+        return None
+    start = time.perf_counter()
+    try:
+        splice = update.Splice(folder, library, parts, _members(z, LIBRARY), names, analyzer)
+        stored = _publish(folder, key, stamps, splice.write)
+    except Exception:
+        log.exception("could not update the stored index %s; building it in full", path)
+        return None
+    loaded = load(folder, key) if stored else None
+    if loaded:
+        log.info(
+            "updated the index of %s: %d article file(s) read again in %.2f s",
+            folder,
+            len(names),
+            time.perf_counter() - start,
+        )
+    return loaded
+
+
 def load(
     folder: Path, key: dict[str, str | int], report: bool = True
 ) -> tuple[Library, IndexParts] | None:
@@ -144,13 +198,7 @@ def load(
         if any(manifest.get(field) != value for field, value in key.items()):
             log.info("stored index %s is stale; rebuilding", path)
             return None
-        z = _arrays(path.parent / str(manifest["generation"]), manifest["arrays"])
-        generation = path.parent / str(manifest["generation"])
-        library = snapshot.load(_members(z, LIBRARY), folder, _damage_report(generation, path))
-        field_indexes = [_field(z, name) for name in fields.FIELD_NAMES]
-        unit_arrays = {name: z[f"units_{name}"] for name in units.FIELDS}
-        kinds = z["kinds"]
-        _check(library, unit_arrays, field_indexes, kinds)
+        library, parts, _ = _open(folder, manifest)
     except FileNotFoundError as e:
         if e.filename == str(path):
             return None  # never stored
@@ -161,8 +209,21 @@ def load(
         return None
     for error in library.errors if report else ():
         log.error("skipping article: %s", error)
+    return library, parts
+
+
+def _open(folder: Path, manifest: dict) -> tuple[Library, IndexParts, dict[str, np.ndarray]]:
+    """The library and index of the generation `manifest` names, and its arrays by name."""
+    generation = folder / INDEX_DIR / str(manifest["generation"])
+    z = _arrays(generation, manifest["arrays"])
+    on_damage = _damage_report(generation, index_path(folder))
+    library = snapshot.load(_members(z, LIBRARY), folder, on_damage)
+    field_indexes = [_field(z, name) for name in fields.FIELD_NAMES]
+    unit_arrays = {name: z[f"units_{name}"] for name in units.FIELDS}
+    kinds = z["kinds"]
+    _check(library, unit_arrays, field_indexes, kinds)
     lemma, bigram, kanji = field_indexes  # in the order of fields.FIELD_NAMES
-    return library, IndexParts(unit_arrays, lemma, bigram, kanji, kinds)
+    return library, IndexParts(unit_arrays, lemma, bigram, kanji, kinds), z
 
 
 def _damage_report(generation: Path, manifest: Path) -> Callable[[str], None]:
@@ -189,9 +250,33 @@ def _damage_report(generation: Path, manifest: Path) -> Callable[[str], None]:
     return report
 
 
-def save(folder: Path, key: dict[str, str | int], library: Library, index: IndexParts) -> bool:
-    """Write the arrays into a new generation, then point the manifest at it (atomically);
-    whether it was stored.
+def save(
+    folder: Path,
+    key: dict[str, str | int],
+    stamps: dict[str, list[int]],
+    library: Library,
+    index: IndexParts,
+) -> bool:
+    """Store a built index as a new generation; whether it was stored."""
+    arrays = stored_arrays(library, index)
+
+    def write(staging: Path) -> list[str]:
+        for name, array in arrays.items():
+            np.save(staging / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
+        return list(arrays)
+
+    return _publish(folder, key, stamps, write)
+
+
+def _publish(
+    folder: Path,
+    key: dict[str, str | int],
+    stamps: dict[str, list[int]],
+    write: Callable[[Path], list[str]],
+) -> bool:
+    """Have `write` fill a new generation folder with arrays, then point the manifest at it
+    (atomically); whether it was stored. The manifest also records every knowledge file's
+    stamp, so that the next change can tell which articles to read again.
 
     Older generations are removed afterwards: a process that has them mapped keeps its pages
     (POSIX unlink), and one that read the old manifest but not yet its files finds them gone,
@@ -199,16 +284,14 @@ def save(folder: Path, key: dict[str, str | int], library: Library, index: Index
     A folder we cannot write only costs a rebuild next start.
     """
     directory = folder / INDEX_DIR
-    arrays = stored_arrays(library, index)
     generation = f"{GENERATION}{time.time_ns()}-{secrets.token_hex(4)}"
     staging = directory / f"{generation}.tmp"
     manifest_tmp = directory / f"{MANIFEST}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:
         staging.mkdir(parents=True)
-        for name, array in arrays.items():
-            np.save(staging / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
+        names = write(staging)
         os.replace(staging, directory / generation)
-        manifest = {**key, "generation": generation, "arrays": sorted(arrays)}
+        manifest = {**key, "generation": generation, "arrays": sorted(names), "files": stamps}
         manifest_tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
         os.replace(manifest_tmp, index_path(folder))
     except OSError as e:
