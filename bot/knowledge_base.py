@@ -56,3 +56,33 @@ class KnowledgeBase:
     def ask(self, question: str, earlier: str | None = None) -> Answer:
         """Answer `question`; `earlier` is the question it follows up (a reply to an answer)."""
         return self.answerer.answer(question, earlier=earlier)
+
+
+class FolderWatch:
+    """Tells when the knowledge folder's files changed (added, edited, removed, by size and
+    modification time) and have then stayed as they are for one more look, so that a file
+    still being copied in is not read half-written. Only the folder listing is read: a few
+    milliseconds for 10,000 files."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.seen = self._stamps()
+        self.pending: dict[str, list[int]] | None = None
+
+    def _stamps(self) -> dict[str, list[int]] | None:
+        try:
+            return store.file_stamps(self.folder)
+        except OSError:  # gone or unreadable for now: /reload reports it if asked
+            return None
+
+    def changed(self) -> bool:
+        """Look again; True once per change, when it has settled."""
+        now = self._stamps()
+        if now is None or now == self.seen:
+            self.pending = None
+            return False
+        if now != self.pending:
+            self.pending = now
+            return False
+        self.seen, self.pending = now, None
+        return True

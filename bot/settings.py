@@ -118,6 +118,7 @@ class Settings:
     user_burst: int = 3
     max_concurrent_answers: int = 32
     stop_grace_seconds: float = 10.0
+    watch_seconds: float = 10.0
     default_locale: str = "ja"
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
@@ -163,6 +164,7 @@ class Settings:
                 env, "BOT_MAX_CONCURRENT_ANSWERS", default.max_concurrent_answers, minimum=1
             ),
             stop_grace_seconds=_number(env, "BOT_STOP_GRACE_SECONDS", default.stop_grace_seconds),
+            watch_seconds=_number(env, "BOT_WATCH_SECONDS", default.watch_seconds),
             default_locale=locale,
             discord_api_base=_url(env, "DISCORD_API_BASE", ("http", "https")),
             discord_gateway_url=_url(env, "DISCORD_GATEWAY_URL", ("ws", "wss")),

@@ -22,7 +22,7 @@ from bot.discordbot.limits import NO_PINGS
 from bot.discordbot.ratelimit import AnswerSlots, QuestionRate
 from bot.discordbot.translator import Translator
 from bot.discordbot.views import AnswerButton, AnswerCache
-from bot.knowledge_base import KnowledgeBase
+from bot.knowledge_base import FolderWatch, KnowledgeBase
 from bot.querylog import QueryLog
 from bot.settings import Settings
 from bot.strings import COMMAND_TEXT, language, t
@@ -67,6 +67,7 @@ class AnswerBot(commands.Bot):
         self.sync_global = sync_global
         self.sync_state = settings.log_db.parent / "command-tree.sha256"
         self._reload_lock = asyncio.Lock()
+        self._watch: asyncio.Task[None] | None = None  # `watch_knowledge`, when enabled
         # Set when stopping: new questions are turned away, those in flight are finished or
         # apologised to (`drain`).
         self.stopping = False
@@ -81,6 +82,8 @@ class AnswerBot(commands.Bot):
         if self.query_log is not None:
             await self.load_extension(LOG_EXTENSION)
         await self.sync_commands()
+        if self.settings.watch_seconds > 0:
+            self._watch = asyncio.create_task(self.watch_knowledge(self.settings.watch_seconds))
 
     async def on_tree_error(
         self, interaction: discord.Interaction, error: discord.app_commands.AppCommandError
@@ -224,6 +227,29 @@ class AnswerBot(commands.Bot):
                 return False, str(e)
             self.kb = kb
             return True, "\n".join(str(e) for e in kb.library.errors)
+
+    async def watch_knowledge(self, seconds: float) -> None:
+        """Serve the articles as they are in the folder: look every `seconds` (off the loop)
+        and reload once a change has settled. A few changed articles are spliced into the
+        stored index in about a second (`bot.search.update`), so nobody has to run /reload."""
+        folder = self.settings.knowledge_dir
+        watch = await asyncio.to_thread(FolderWatch, folder)
+        while True:
+            await asyncio.sleep(seconds)
+            if await asyncio.to_thread(watch.changed):
+                ok, errors = await self.reload_knowledge(folder)
+                log.info(
+                    "knowledge folder %s changed: %s (%d articles)%s",
+                    folder,
+                    "reloaded" if ok else "reload failed, still serving the old articles",
+                    len(self.kb.library.articles),
+                    f"; skipped: {errors}" if errors else "",
+                )
+
+    async def close(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+        await super().close()
 
     async def send_error(self, interaction: discord.Interaction) -> None:
         try:

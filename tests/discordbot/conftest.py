@@ -22,6 +22,7 @@ def settings(tmp_path) -> Settings:
         discord_token="peer-test-token",
         discord_guild_ids=(DEFAULT_GUILD_ID,),
         user_cooldown_seconds=0,
+        watch_seconds=0,  # tests that watch the folder turn it on themselves
     )
 
 

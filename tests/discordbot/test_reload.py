@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
-from bot.knowledge_base import KnowledgeBase
+from bot.knowledge_base import FolderWatch, KnowledgeBase
 from tests.conftest import MARKDOWN
 from tests.peer import FLAG_EPHEMERAL
 
@@ -42,6 +43,36 @@ async def test_reload_adds_articles_and_skips_a_bad_file(settings, start_bot, fo
 
         call = await (await peer.slash("reload", user=peer.member, locale="ja")).callback()
         assert call.json["data"]["content"] == "このコマンドはモデレーター専用です。"
+
+
+async def test_a_changed_folder_is_served_without_a_reload(settings, start_bot, folder: Path):
+    (folder / "quantum.md").unlink()
+    async with start_bot(settings, knowledge_dir=folder, watch_seconds=0.05) as (bot, peer, _):
+        bot.kb = KnowledgeBase.load(folder)
+        (folder / "quantum.md").write_text(MARKDOWN, encoding="utf-8")
+        for _ in range(200):  # the watcher needs two looks that agree, then reloads
+            if bot.kb.library.get("quantum") is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert len(bot.kb.library.articles) == 3
+        answer = await (
+            await peer.slash("ask", {"question": "論理量子ビットを作るには何が必要か"}, locale="ja")
+        ).wait_original()
+        assert "多数の物理量子ビットが必要" in answer["embeds"][0]["description"].replace("**", "")
+
+
+def test_the_folder_watch_reports_a_change_once_it_has_settled(folder: Path):
+    watch = FolderWatch(folder)
+    assert not watch.changed()
+    (folder / "tides.md").write_text("---\ntitle: 潮汐\n---\n\n潮汐発電は月の引力を使う。\n")
+    assert not watch.changed()  # seen once: it may still be being written
+    assert watch.changed()
+    assert not watch.changed()
+    (folder / "tides.md").unlink()
+    assert not watch.changed()
+    (folder / "tides.md").write_text("書きかけ")  # back before it settled: a new change
+    assert not watch.changed()
+    assert watch.changed()
 
 
 async def test_reload_of_a_missing_folder_keeps_the_articles_served(settings, start_bot, folder):
