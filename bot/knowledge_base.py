@@ -36,16 +36,20 @@ class KnowledgeBase:
         *,
         persist: bool = True,
         model: RankingModel | None = None,
+        previous: KnowledgeBase | None = None,
     ) -> KnowledgeBase:
         """Articles and index of `folder`, from `<folder>/.index/` when it is current.
 
         With `persist=False`, or an analyzer other than the stock one (whose tokens the stored
-        index was not made with), everything is parsed and indexed in memory.
+        index was not made with), everything is parsed and indexed in memory. `previous` (a
+        reload's current knowledge base) lets a few changed articles be spliced into the stored
+        index it was loaded from without opening that again.
         """
         analyzer = analyzer or Analyzer()
         # A missing folder goes the in-memory way, where `load_library` reports it properly.
         if persist and type(analyzer) is Analyzer and folder.is_dir():
-            library, parts = store.load_or_build(folder, analyzer)
+            before = (previous.library, previous.answerer.index.parts) if previous else None
+            library, parts = store.load_or_build(folder, analyzer, before)
         else:
             library = load_library(folder)
             parts = IndexParts.build(library, analyzer)

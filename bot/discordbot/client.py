@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import hashlib
 import json
@@ -221,7 +222,10 @@ class AnswerBot(commands.Bot):
         async with self._reload_lock:
             folder = folder or self.settings.knowledge_dir
             try:
-                kb = await self.asker.run(KnowledgeBase.load, folder)
+                previous = self.kb if self.kb.library.folder == folder else None
+                kb = await self.asker.run(
+                    functools.partial(KnowledgeBase.load, folder, previous=previous)
+                )
             except Exception as e:  # a missing folder, or anything else: keep serving
                 log.exception("reload failed")
                 return False, str(e)

@@ -34,6 +34,9 @@ class IndexParts:
     bigram: BM25
     kanji: BM25
     kinds: np.ndarray
+    # The stored generation these arrays are mapped from (`bot.search.store`), if any: an
+    # update from that generation can start from them instead of opening it again.
+    generation: str | None = None
 
     @classmethod
     def build(cls, library: Library, analyzer: Analyzer) -> IndexParts:

@@ -97,9 +97,14 @@ def expected_manifest(stamps: dict[str, list[int]]) -> dict[str, str | int]:
     }
 
 
-def load_or_build(folder: Path, analyzer: Analyzer) -> tuple[Library, IndexParts]:
+def load_or_build(
+    folder: Path, analyzer: Analyzer, previous: tuple[Library, IndexParts] | None = None
+) -> tuple[Library, IndexParts]:
     """The library and its index: from the stored index when current, else updated from the
-    stored one when a few articles changed (`bot.search.update`), else built; then stored."""
+    stored one when a few articles changed (`bot.search.update`), else built; then stored.
+
+    `previous`: what this process serves now (a reload), reused if the stored index is
+    still the one it was loaded from, rather than opened again."""
     if os.environ.get(fields.WORKER_ENV):
         raise RuntimeError(
             "the knowledge base was loaded while an index worker process was starting: a script "
@@ -116,7 +121,7 @@ def load_or_build(folder: Path, analyzer: Analyzer) -> tuple[Library, IndexParts
         # Another process may have stored it while we waited for the lock.
         if _stamp(index_path(folder)) != seen and (loaded := load(folder, key)):
             return loaded
-        if updated := _update(folder, key, stamps, analyzer):
+        if updated := _update(folder, key, stamps, analyzer, previous):
             return updated
         start = time.perf_counter()
         library = load_library(folder)
@@ -142,7 +147,11 @@ def load_or_build(folder: Path, analyzer: Analyzer) -> tuple[Library, IndexParts
 
 
 def _update(
-    folder: Path, key: dict[str, str | int], stamps: dict[str, list[int]], analyzer: Analyzer
+    folder: Path,
+    key: dict[str, str | int],
+    stamps: dict[str, list[int]],
+    analyzer: Analyzer,
+    previous: tuple[Library, IndexParts] | None,
 ) -> tuple[Library, IndexParts] | None:
     """The stored index with the articles of changed files read again and spliced in, stored
     as a new generation; None when there is none of this format, too much changed, or the
@@ -157,7 +166,11 @@ def _update(
             or not isinstance(manifest.get("files"), dict)
         ):
             return None
-        library, parts, z = _open(folder, manifest)
+        if previous and previous[1].generation == manifest["generation"]:
+            library, parts = previous
+            z = _arrays(path.parent / str(manifest["generation"]), manifest["arrays"])
+        else:
+            library, parts, z = _open(folder, manifest)
     except Exception:  # no stored index, or a damaged one: built in full
         return None
     names = update.changed_articles(
@@ -223,7 +236,8 @@ def _open(folder: Path, manifest: dict) -> tuple[Library, IndexParts, dict[str, 
     kinds = z["kinds"]
     _check(library, unit_arrays, field_indexes, kinds)
     lemma, bigram, kanji = field_indexes  # in the order of fields.FIELD_NAMES
-    return library, IndexParts(unit_arrays, lemma, bigram, kanji, kinds), z
+    parts = IndexParts(unit_arrays, lemma, bigram, kanji, kinds, generation=generation.name)
+    return library, parts, z
 
 
 def _damage_report(generation: Path, manifest: Path) -> Callable[[str], None]:

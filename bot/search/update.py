@@ -87,6 +87,7 @@ class Splice:
         analyzer: Analyzer,
     ) -> None:
         self.folder = folder
+        self.analyzer = analyzer
         self.old_library = library
         self.old = parts
         self.stored = stored
@@ -132,35 +133,32 @@ class Splice:
         self._number_sentences()
 
     def _number_sentences(self) -> None:
-        """Where the stored sentences go (`cuts`, `shifts`, `dropped`: runs over the old ids,
-        those of removed articles dropped) and the parsed ones (`new_id`, and `before`: the
-        stored sentence each is inserted before, for placing its postings)."""
+        """Where the stored sentences go (`moved`: each old id's new one, -1 for a removed
+        article's) and the parsed ones (`new_id`, and `before`: the stored sentence each is
+        inserted before, for placing its postings)."""
         n_old = len(self.old.units["sentence"])
         n_parsed = len(self.new_units)
+        self.moved = np.full(n_old, -1, dtype=np.int32)
         self.new_id = np.zeros(n_parsed, dtype=np.int64)
         self.before = np.full(n_parsed, n_old, dtype=np.int64)
-        runs: list[tuple[int, int, bool]] = []  # (first old id, shift, dropped)
         waiting: list[tuple[int, int]] = []
-        at = covered = 0
+        at = 0
         for stored, lo, hi in self.runs(self.old_sentence, self.new_sentence):
             if not stored:
                 self.new_id[lo:hi] = np.arange(at, at + hi - lo)
                 waiting.append((lo, hi))
             elif hi > lo:
-                if lo > covered:
-                    runs.append((covered, 0, True))
-                runs.append((lo, at - lo, False))
-                covered = hi
+                self.moved[lo:hi] = np.arange(at, at + hi - lo, dtype=np.int32)
                 for a, b in waiting:
                     self.before[a:b] = lo
                 waiting = []
             at += hi - lo
-        if covered < n_old or not runs:
-            runs.append((covered, 0, True))
-        self.cuts = np.array([r[0] for r in runs], dtype=np.int64)
-        self.shifts = np.array([r[1] for r in runs], dtype=np.int64)
-        self.dropped = np.array([r[2] for r in runs], dtype=bool)
         self.n_sentences = at
+        # The removed articles' sentences, analysed again: their postings are the stored ones
+        # that go, so each term's document frequency is known without reading every posting.
+        gone = [self.old_library.articles[i] for i in self.removed]
+        texts = list(Units.of(Library(self.folder, tuple(gone))).texts())
+        self.removed_encoded = fields.encode(texts, self.analyzer)[0] if texts else None
 
     @staticmethod
     def _affected(error_name: str, names: set[str]) -> bool:
@@ -170,6 +168,7 @@ class Splice:
         """Stored articles not read again, and parsed ones, merged in file order."""
         old = self.old_library.articles
         kept = [i for i, a in enumerate(old) if a.path.name not in names]
+        self.removed = [i for i, a in enumerate(old) if a.path.name in names]
         merged = sorted(
             [(file_order(old[i].path.name), 0, i) for i in kept]
             + [(file_order(a.path.name), 1, k) for k, a in enumerate(self.parsed)]
@@ -228,8 +227,13 @@ class Splice:
             np.save(out / f"{name}.npy", np.ascontiguousarray(a), allow_pickle=False)
         names = [*arrays, "library_text"]
         old_fields = (self.old.lemma, self.old.bigram, self.old.kanji)
-        for name, field, encoded in zip(fields.FIELD_NAMES, old_fields, self.encoded, strict=True):
-            names += _FieldSplice(self, field, encoded).write(out, name)
+        gone: list[Encoded | None] = (
+            list(self.removed_encoded) if self.removed_encoded else [None] * len(old_fields)
+        )
+        for name, field, encoded, removed in zip(
+            fields.FIELD_NAMES, old_fields, self.encoded, gone, strict=True
+        ):
+            names += _FieldSplice(self, field, encoded, removed).write(out, name)
         return names
 
     def _article_column(self) -> np.ndarray:
@@ -285,7 +289,6 @@ class Splice:
         for source_text, start, end in texts:
             text[cursor : cursor + end - start] = source_text[start:end]
             cursor += end - start
-        text.flush()
         del text
         records = self._records()
         meta = {
@@ -318,9 +321,12 @@ class _FieldSplice:
     """One BM25 field's postings: the stored ones of kept sentences, renumbered, merged with
     the parsed articles' in (term, sentence) order, a block at a time."""
 
-    def __init__(self, splice: Splice, field: BM25, encoded: Encoded) -> None:
+    def __init__(
+        self, splice: Splice, field: BM25, encoded: Encoded, removed: Encoded | None
+    ) -> None:
         self.field = field
-        self.cuts, self.shifts, self.dropped = splice.cuts, splice.shifts, splice.dropped
+        self.moved = splice.moved
+        self.any_removed = bool(splice.removed)
         # The parsed articles' postings in the field's term ids (new terms after the old).
         local = list(encoded.vocabulary)
         n_terms = len(field.vocabulary)
@@ -357,29 +363,19 @@ class _FieldSplice:
             )
         ]
         self.doc_len = splice.sentence_rows(np.asarray(field.doc_len), lengths)
-
-    def _moved(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Stored sentence ids renumbered, and which belong to removed articles."""
-        run = np.searchsorted(self.cuts, docs, side="right") - 1
-        return docs + self.shifts[run], self.dropped[run]
+        self.removed_df = np.zeros(len(field.vocabulary), dtype=np.int64)
+        if removed is not None:
+            gone_ids = np.array([field.vocabulary[t] for t in removed.vocabulary], dtype=np.int64)
+            gone_indptr, _, _ = postings_of(len(gone_ids), removed.token_ids, removed.lengths)
+            np.add.at(self.removed_df, gone_ids, np.diff(gone_indptr))
 
     def write(self, out: Path, name: str) -> list[str]:
         field = self.field
         n_old = len(field.doc_ids)
         blocks = [(lo, min(lo + BLOCK, n_old)) for lo in range(0, n_old, BLOCK)]
-        # First pass: how many postings of each term go (the output's size must be known).
-        removed = np.zeros(len(self.terms), dtype=np.int64)
-        for lo, hi in blocks:
-            _, gone = self._moved(field.doc_ids[lo:hi])
-            at = np.flatnonzero(gone) + lo
-            if len(at):
-                term = np.searchsorted(field.indptr, at, side="right") - 1
-                removed[: len(field.vocabulary)] += np.bincount(
-                    term, minlength=len(field.vocabulary)
-                )
         df = np.zeros(len(self.terms), dtype=np.int64)
-        df[: len(field.vocabulary)] = np.diff(field.indptr)
-        df += np.bincount(self.new_term, minlength=len(self.terms)) - removed
+        df[: len(field.vocabulary)] = np.diff(field.indptr) - self.removed_df
+        df += np.bincount(self.new_term, minlength=len(self.terms))
         total = int(df.sum())
         dtype = np.result_type(field.codes.dtype, self.new_codes.dtype)
         doc_out = open_memmap(out / f"{name}_doc_ids.npy", "w+", np.int32, (total,))
@@ -387,21 +383,28 @@ class _FieldSplice:
         cursor = 0
         edges = np.searchsorted(self.insert, [lo for lo, _ in blocks] + [n_old], side="left")
         for (lo, hi), a, b in zip(blocks, edges[:-1], edges[1:], strict=True):
-            docs, gone = self._moved(field.doc_ids[lo:hi])
-            keep = ~gone
-            docs, codes = docs[keep], field.codes[lo:hi][keep].astype(dtype)
-            slots = np.concatenate([[0], np.cumsum(keep)])[self.insert[a:b] - lo]
-            docs = np.insert(docs, slots, self.new_doc[a:b])
-            codes = np.insert(codes, slots, self.new_codes[a:b])
+            docs = self.moved[field.doc_ids[lo:hi]]
+            codes = field.codes[lo:hi].astype(dtype, copy=False)
+            slots = self.insert[a:b] - lo
+            if self.any_removed:
+                keep = docs >= 0
+                if not keep.all():
+                    slots = np.concatenate([[0], np.cumsum(keep)])[slots]
+                    docs, codes = docs[keep], codes[keep]
+            if b > a:
+                docs = np.insert(docs, slots, self.new_doc[a:b])
+                codes = np.insert(codes, slots, self.new_codes[a:b])
             doc_out[cursor : cursor + len(docs)] = docs
             code_out[cursor : cursor + len(codes)] = codes
             cursor += len(docs)
         tail = slice(int(edges[-1]) if blocks else 0, None)
+        if cursor + len(self.new_doc[tail]) != total:
+            raise ValueError(
+                f"{name}: {cursor + len(self.new_doc[tail])} postings spliced, {total} expected"
+            )
         doc_out[cursor:] = self.new_doc[tail]
         code_out[cursor:] = self.new_codes[tail]
-        doc_out.flush()
-        code_out.flush()
-        del doc_out, code_out
+        del doc_out, code_out  # written back by the kernel; published by rename like np.save's
         keep_terms = df > 0
         arrays = {
             "indptr": np.concatenate([[0], np.cumsum(df[keep_terms])]).astype(np.int64),

@@ -92,7 +92,7 @@ def assert_same_index(updated: KnowledgeBase, folder: Path, tmp_path: Path) -> N
 
 def test_edits_additions_removals_and_sidecars_are_spliced_in(folder, tmp_path, builds, caplog):
     caplog.set_level(logging.INFO, logger="bot.search.store")
-    KnowledgeBase.load(folder)
+    serving = KnowledgeBase.load(folder)
     assert len(builds) == 1
 
     quantum = folder / "quantum.md"  # edited: one sentence more, one word changed
@@ -101,7 +101,8 @@ def test_edits_additions_removals_and_sidecars_are_spliced_in(folder, tmp_path, 
         + "\n色符号は新しい方式として注目されている。\n",
         encoding="utf-8",
     )
-    assert_same_index(KnowledgeBase.load(folder), folder, tmp_path)
+    # As a reload does it: from the knowledge base being served, without opening it again.
+    assert_same_index(KnowledgeBase.load(folder, previous=serving), folder, tmp_path)
 
     # added, between two stored articles in file order, with words no article had
     markdown_article(
