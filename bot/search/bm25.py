@@ -4,19 +4,20 @@ The formula and IDF are rank-bm25's `BM25Okapi` to the letter (including its flo
 IDF at `epsilon * mean IDF`), so rank-bm25 stays the reference our tests compare against; but a
 query costs time proportional to its terms' postings, not to the corpus size.
 
-Each posting stores a small code, not its contribution: the code names its (term frequency,
-document length) pair, and the field keeps one table of idf-free weights,
-tf × (k1 + 1) / (tf + k1 × (1 − b + b × dl / avgdl)), one per distinct pair (a few thousand).
-A contribution is idf × weight[code], computed in float64 exactly as rank-bm25 computes it, only
-for the postings a question reads. Two bytes a posting instead of four, and nothing stored
-depends on the collection's statistics (document count, document frequencies, average length),
-so adding or removing an article (`bot.search.update`) splices postings and recomputes the IDFs
-and the table in milliseconds instead of rewriting every posting.
+Each posting stores its contribution (idf × the saturated, length-normalised term frequency),
+computed once when the index is built or loaded, so a question only gathers and adds; as
+float32, which keeps 7 significant digits, far finer than any two BM25 scores worth telling
+apart differ (the top 10 stay rank-bm25's: `bench/run.py` checks).
+
+Beside it, each posting's small code names its (term frequency, document length) pair, with one
+table of the distinct pairs per field (a few thousand). The codes never change with the
+collection's statistics (document count, document frequencies, average length), and the
+contributions follow from them, the IDFs and the table in one pass: that is what lets
+`bot.search.update` add or remove an article without analysing the others again.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 from collections.abc import Iterable, Sequence
@@ -30,6 +31,7 @@ EPSILON = 0.25
 # Tokens sorted into postings, and postings coded, this many at a time: it bounds the temporary
 # arrays of a large field to tens of megabytes.
 BLOCK = 1 << 21
+CONTRIBUTION = np.float32
 # Sample size when narrowing a large array down to its k largest values (see `kth_largest`).
 SELECT_SAMPLE = 1024
 # Pairs (tf, dl) are coded through a dense lookup table when tf × dl spans fewer than this many
@@ -44,17 +46,7 @@ class Postings:
     term: str
     idf: float
     docs: np.ndarray
-    codes: np.ndarray  # per posting: index into `weights`
-    weights: np.ndarray  # the field's idf-free weight of each (tf, dl) code
-
-    @functools.cached_property
-    def contributions(self) -> np.ndarray:
-        """Every posting's contribution (float64), computed once when first asked for."""
-        return self.idf * self.weights[self.codes]
-
-    def contributions_at(self, pos: np.ndarray) -> np.ndarray:
-        """The contributions of the postings at positions `pos` only."""
-        return self.idf * self.weights[self.codes[pos]]
+    contributions: np.ndarray
 
 
 class BM25:
@@ -68,11 +60,13 @@ class BM25:
         codes: np.ndarray,
         pairs: np.ndarray,
         doc_len: np.ndarray,
+        contributions: np.ndarray | None = None,
         k1: float = K1,
         b: float = B,
         epsilon: float = EPSILON,
         min_idf: float | None = None,
     ) -> None:
+        """`contributions`: as stored with the rest; computed from the codes when None."""
         self.vocabulary = vocabulary
         self.indptr = indptr
         self.doc_ids = doc_ids
@@ -85,6 +79,10 @@ class BM25:
         # rank-bm25's average length: the exact token count over the document count.
         self.avgdl = int(doc_len.sum(dtype=np.int64)) / self.n_docs if self.n_docs else 0.0
         self.weights = saturation(pairs, self.avgdl, k1, b)
+        if contributions is None:
+            contributions = np.empty(len(doc_ids), dtype=CONTRIBUTION)
+            contributions_of(indptr, codes, self.idf, self.weights, contributions)
+        self.contributions = contributions
 
     @classmethod
     def build(cls, docs: Iterable[Sequence[str]], **params: float) -> BM25:
@@ -116,7 +114,7 @@ class BM25:
         doc_len = np.asarray(doc_lengths, dtype=np.int32)
         codes, pairs = pair_codes(term_freqs, doc_ids, doc_len)
         del term_freqs
-        return cls(vocabulary, indptr, doc_ids, codes, pairs, doc_len, **params)
+        return cls(vocabulary, indptr, doc_ids, codes, pairs, doc_len, None, **params)
 
     def document_frequency(self, term: str) -> int:
         """How many documents hold the term (0 for an unseen one)."""
@@ -143,9 +141,7 @@ class BM25:
         if tid is None:
             return None
         lo, hi = self.indptr[tid], self.indptr[tid + 1]
-        return Postings(
-            term, float(self.idf[tid]), self.doc_ids[lo:hi], self.codes[lo:hi], self.weights
-        )
+        return Postings(term, float(self.idf[tid]), self.doc_ids[lo:hi], self.contributions[lo:hi])
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Scores of every document, as rank-bm25's `get_scores` (repeated query terms count again)."""
@@ -226,6 +222,22 @@ def pair_codes(
         codes[lo:hi] = order[np.searchsorted(distinct, keys(lo, hi), sorter=order)]
     pairs = np.stack([distinct // width, distinct % width], axis=1).astype(np.int32)
     return codes, pairs
+
+
+def contributions_of(
+    indptr: np.ndarray, codes: np.ndarray, idf: np.ndarray, weights: np.ndarray, out: np.ndarray
+) -> None:
+    """Each posting's idf × weight[code] into `out`, a block of postings at a time (`out` may
+    be a memory-mapped file)."""
+    for lo in range(0, len(out), BLOCK):
+        hi = min(lo + BLOCK, len(out))
+        # The terms whose postings overlap [lo, hi), and how many of each fall inside.
+        first = int(np.searchsorted(indptr, lo, side="right")) - 1
+        last = int(np.searchsorted(indptr, hi - 1, side="right")) - 1
+        inside = np.minimum(indptr[first + 1 : last + 2], hi) - np.maximum(
+            indptr[first : last + 1], lo
+        )
+        out[lo:hi] = np.repeat(idf[first : last + 1], inside) * weights[codes[lo:hi]]
 
 
 def saturation(pairs: np.ndarray, avgdl: float, k1: float = K1, b: float = B) -> np.ndarray:

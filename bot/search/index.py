@@ -87,8 +87,8 @@ class QueryTerms:
 class _TermHits:
     """One query term's postings in one field, their contributions to be multiplied by scale.
 
-    Contributions are computed where needed rather than for every posting: a common term has a
-    few hundred thousand postings, and only the sentences of about 30 windows are looked up.
+    The scaled values are computed where needed rather than stored: a common term has a few
+    hundred thousand postings, and only the sentences of about 30 windows are looked up.
     """
 
     postings: Postings
@@ -115,7 +115,7 @@ class _TermHits:
         """The scaled contribution to each of `units` (sorted), 0.0 where the term is absent."""
         docs = self.postings.docs
         pos = np.minimum(positions(docs, units), len(docs) - 1)
-        found = self.postings.contributions_at(pos) * self.scale
+        found = self.postings.contributions[pos] * self.scale
         return np.where(docs[pos] == units, found, 0.0)
 
 

@@ -53,13 +53,13 @@ if sys.platform != "win32":
 log = logging.getLogger(__name__)
 
 # Bump with any change to what parsing, sentence splitting or analysis store (see above).
-FORMAT_VERSION = 9
+FORMAT_VERSION = 10
 INDEX_DIR = ".index"
 MANIFEST = "manifest.json"
 GENERATION = "generation-"  # prefix of the folders that hold one build's arrays
 LIBRARY = "library_"  # prefix of the arrays that hold the parsed library
 LOCK_FILE = "lock"
-POSTING_ARRAYS = ("indptr", "doc_ids", "codes", "pairs", "doc_len")
+POSTING_ARRAYS = ("indptr", "doc_ids", "codes", "pairs", "doc_len", "contributions")
 STALE_TEMP_SECONDS = 3600
 
 
@@ -433,6 +433,7 @@ def _field(z: dict[str, np.ndarray], name: str) -> BM25:
         codes=z[f"{name}_codes"],
         pairs=z[f"{name}_pairs"],
         doc_len=z[f"{name}_doc_len"],
+        contributions=z[f"{name}_contributions"],
         min_idf=parts.MIN_IDF,
     )
 
@@ -454,7 +455,9 @@ def _check(
     for f in field_indexes:
         if len(f.indptr) != len(f.vocabulary) + 1 or f.indptr[-1] != len(f.doc_ids):
             raise ValueError("postings and vocabulary disagree")
-        if len(f.codes) != len(f.doc_ids) or f.pairs.ndim != 2 or f.pairs.shape[1] != 2:
+        if len(f.codes) != len(f.doc_ids) or len(f.contributions) != len(f.doc_ids):
+            raise ValueError("postings and their codes or contributions disagree")
+        if f.pairs.ndim != 2 or f.pairs.shape[1] != 2:
             raise ValueError("postings and their (tf, length) codes disagree")
 
 

@@ -3,16 +3,16 @@
 A full build runs MeCab over every sentence: two minutes at 10,000 articles, on every core.
 When only a few files changed since the stored index was made, only their articles are parsed
 and analysed, and every stored array is copied once into a new generation with the old
-articles' rows dropped and the new ones spliced in at their place in file order. Nothing stored
-depends on the collection's statistics (`bot.search.bm25` keeps (tf, length) codes, not
-contributions), so the IDFs and the average length are simply those of the new arrays when
-they are loaded: the result is the index a full build makes of the same files, array for array,
+articles' rows dropped and the new ones spliced in at their place in file order. Of what is
+stored only the contributions depend on the collection's statistics (document count, document
+frequencies, average length), and they are computed again from each posting's (tf, length) code
+(`bot.search.bm25`) right after: the result is the index a full build makes of the same files,
 except that new terms take the next free ids instead of first-appearance ones (no answer depends
-on term ids). tests/search/test_update.py holds it to that, answer by answer.
+on term ids). tests/search/test_update.py holds it to that, array by array and answer by answer.
 
 Postings are copied a block at a time into memory-mapped output files, so an update needs tens
 of megabytes whatever the archive's size; its cost is one pass over the stored postings
-(`bench/update.py` measures it).
+and a second over the new contributions (`bench/update.py` measures it).
 """
 
 from __future__ import annotations
@@ -35,7 +35,16 @@ from bot.articles.library import (
     unique_ids,
 )
 from bot.search import fields, snapshot
-from bot.search.bm25 import BLOCK, BM25, pair_codes, postings_of
+from bot.search.bm25 import (
+    BLOCK,
+    BM25,
+    CONTRIBUTION,
+    contributions_of,
+    okapi_idf,
+    pair_codes,
+    postings_of,
+    saturation,
+)
 from bot.search.fields import Encoded
 from bot.search.parts import IndexParts
 from bot.search.units import FIELDS as UNIT_FIELDS
@@ -404,10 +413,20 @@ class _FieldSplice:
             )
         doc_out[cursor:] = self.new_doc[tail]
         code_out[cursor:] = self.new_codes[tail]
-        del doc_out, code_out  # written back by the kernel; published by rename like np.save's
         keep_terms = df > 0
+        indptr = np.concatenate([[0], np.cumsum(df[keep_terms])]).astype(np.int64)
+        # Every contribution again, from the new document frequencies and average length.
+        n_docs = len(self.doc_len)
+        idf = okapi_idf(df[keep_terms], n_docs, field.epsilon, field.min_idf)
+        avgdl = int(self.doc_len.sum(dtype=np.int64)) / n_docs if n_docs else 0.0
+        contributions = open_memmap(out / f"{name}_contributions.npy", "w+", CONTRIBUTION, (total,))
+        contributions_of(
+            indptr, code_out, idf, saturation(self.pairs, avgdl, field.k1, field.b), contributions
+        )
+        # Written back by the kernel and published by a rename, as np.save's files are.
+        del doc_out, code_out, contributions
         arrays = {
-            "indptr": np.concatenate([[0], np.cumsum(df[keep_terms])]).astype(np.int64),
+            "indptr": indptr,
             "pairs": self.pairs,
             "doc_len": self.doc_len,
             "vocabulary": np.frombuffer(
@@ -420,7 +439,7 @@ class _FieldSplice:
         }
         for part, array in arrays.items():
             np.save(out / f"{name}_{part}.npy", np.ascontiguousarray(array), allow_pickle=False)
-        return [f"{name}_{part}" for part in (*arrays, "doc_ids", "codes")]
+        return [f"{name}_{part}" for part in (*arrays, "doc_ids", "codes", "contributions")]
 
 
 def _paragraph_starts(records: list[dict]) -> np.ndarray:

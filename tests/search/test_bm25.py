@@ -1,7 +1,7 @@
 """Our postings-only BM25 must give rank-bm25's BM25Okapi scores and top-10.
 
-Contributions are computed in float64 with rank-bm25's operations in its order and summed in
-query-term order, as `get_scores` adds them: the scores are the same to the last bit.
+Contributions are stored as float32 (`bm25.CONTRIBUTION`), so scores agree to float32's
+precision (a relative 1e-6, summed in float64), not to the last bit of a float64.
 """
 
 import numpy as np
@@ -16,6 +16,7 @@ from bot.search.bm25 import BM25
 words = st.sampled_from([f"w{i}" for i in range(40)])
 corpora = st.lists(st.lists(words, min_size=1, max_size=30), min_size=1, max_size=60)
 queries = st.lists(st.one_of(words, st.just("unseen")), min_size=1, max_size=6)
+RTOL = 1e-6
 
 
 @settings(max_examples=150, deadline=None)
@@ -24,20 +25,26 @@ def test_scores_and_top10_match_rank_bm25(docs, query):
     ours = BM25.build(docs)
     ref = BM25Okapi(docs)
     expected = np.asarray(ref.get_scores(query))
-    np.testing.assert_array_equal(ours.scores(query), expected)
+    got = ours.scores(query)
+    np.testing.assert_allclose(got, expected, rtol=RTOL, atol=RTOL)
     ids, scores = ours.top_k(query, 10)
     ref_ids = sorted(range(len(docs)), key=lambda i: (-expected[i], i))[:10]
-    assert ids.tolist() == ref_ids
-    np.testing.assert_array_equal(scores, expected[ref_ids])
+    # Same documents in the same order, except that documents whose scores are equal in exact
+    # arithmetic (「w0 w0 w0 w1 w1」 and 「w0」 both give idf × 2.5/1.75) may come either way
+    # round: the last bit of a float sum decides, in rank-bm25 as in ours.
+    np.testing.assert_allclose(expected[list(ids)], expected[ref_ids], rtol=RTOL, atol=RTOL)
+    distinct = [
+        i for i in ref_ids if sum(abs(expected[i] - expected[j]) < RTOL for j in ref_ids) == 1
+    ]
+    assert [i for i in ids if i in distinct] == distinct
+    np.testing.assert_allclose(scores, expected[ref_ids], rtol=RTOL, atol=RTOL)
 
 
-def test_a_tie_in_exact_arithmetic_is_broken_as_rank_bm25_breaks_it():
-    """Equal in exact arithmetic, unequal in the last bit: the same bits as rank-bm25's, so
-    the same order."""
+def test_a_tie_in_exact_arithmetic_may_come_either_way_round():
+    """The case hypothesis found: equal scores in exact arithmetic, unequal in the last bit."""
     docs = [["w0", "w0", "w0", "w1", "w1"], ["w0"]]
-    expected = np.asarray(BM25Okapi(docs).get_scores(["w0"]))
     ids, scores = BM25.build(docs).top_k(["w0"], 10)
-    assert ids.tolist() == sorted(range(2), key=lambda i: (-expected[i], i))
+    assert sorted(ids.tolist()) == [0, 1]
     assert scores[0] == pytest.approx(scores[1], rel=1e-12)
 
 
@@ -65,7 +72,16 @@ def test_building_in_small_blocks_gives_the_same_index(docs, query):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(bm25, "BLOCK", 7)
         blocked = BM25.build(docs)
-    for name in ("indptr", "doc_ids", "codes", "pairs", "doc_len", "idf", "weights"):
+    for name in (
+        "indptr",
+        "doc_ids",
+        "codes",
+        "pairs",
+        "doc_len",
+        "idf",
+        "weights",
+        "contributions",
+    ):
         np.testing.assert_array_equal(getattr(blocked, name), getattr(whole, name))
     np.testing.assert_array_equal(blocked.scores(query), whole.scores(query))
 
@@ -74,7 +90,16 @@ def test_from_token_ids_equals_build_and_empty_corpora_work():
     docs = [["a", "b", "a"], [], ["c"]]
     built = BM25.build(docs)
     ids = BM25.from_token_ids({"a": 0, "b": 1, "c": 2}, np.array([0, 1, 0, 2]), np.array([3, 0, 1]))
-    for name in ("indptr", "doc_ids", "codes", "pairs", "doc_len", "idf", "weights"):
+    for name in (
+        "indptr",
+        "doc_ids",
+        "codes",
+        "pairs",
+        "doc_len",
+        "idf",
+        "weights",
+        "contributions",
+    ):
         np.testing.assert_array_equal(getattr(ids, name), getattr(built, name))
     empty = BM25.build([])
     assert empty.n_docs == 0 and not empty.scores(["a"]).size

@@ -209,14 +209,7 @@ def test_candidates_are_the_tallys_most_common_ties_included(terms):
     # Few distinct values over many sentences: ties at the cut are the rule, not the exception.
     per_term = [
         search._TermHits(
-            # idf 1 and one code per posting whose weight is the wanted contribution
-            Postings(
-                f"t{i}",
-                1.0,
-                np.array(sorted(p)),
-                np.arange(len(p)),
-                np.array([p[d] for d in sorted(p)]),
-            ),
+            Postings(f"t{i}", 1.0, np.array(sorted(p)), np.array([p[d] for d in sorted(p)])),
             0,
             1.0,
         )

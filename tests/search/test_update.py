@@ -53,8 +53,9 @@ def assert_same_field(updated: BM25, built: BM25) -> None:
         a, b = updated.postings(term), built.postings(term)
         assert a is not None and b is not None
         np.testing.assert_array_equal(a.docs, b.docs)
-        # The epsilon floor of negative IDFs is a mean over the vocabulary, summed in id order.
-        np.testing.assert_allclose(a.contributions, b.contributions, rtol=1e-13, atol=0)
+        # float32, and the epsilon floor of negative IDFs is a mean over the vocabulary summed
+        # in id order: equal, or one float32 step apart.
+        np.testing.assert_allclose(a.contributions, b.contributions, rtol=2e-7, atol=0)
 
 
 def assert_same_index(updated: KnowledgeBase, folder: Path, tmp_path: Path) -> None:
