@@ -231,13 +231,16 @@ def contributions_of(
     be a memory-mapped file)."""
     for lo in range(0, len(out), BLOCK):
         hi = min(lo + BLOCK, len(out))
-        # The terms whose postings overlap [lo, hi), and how many of each fall inside.
-        first = int(np.searchsorted(indptr, lo, side="right")) - 1
-        last = int(np.searchsorted(indptr, hi - 1, side="right")) - 1
-        inside = np.minimum(indptr[first + 1 : last + 2], hi) - np.maximum(
-            indptr[first : last + 1], lo
-        )
-        out[lo:hi] = np.repeat(idf[first : last + 1], inside) * weights[codes[lo:hi]]
+        out[lo:hi] = term_values(indptr, idf, lo, hi) * weights[codes[lo:hi]]
+
+
+def term_values(indptr: np.ndarray, values: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """For postings lo to hi (of CSR postings `indptr`), the value of each one's term."""
+    # The terms whose postings overlap [lo, hi), and how many of each fall inside.
+    first = int(np.searchsorted(indptr, lo, side="right")) - 1
+    last = int(np.searchsorted(indptr, hi - 1, side="right")) - 1
+    inside = np.minimum(indptr[first + 1 : last + 2], hi) - np.maximum(indptr[first : last + 1], lo)
+    return np.repeat(values[first : last + 1], inside)
 
 
 def saturation(pairs: np.ndarray, avgdl: float, k1: float = K1, b: float = B) -> np.ndarray:

@@ -312,12 +312,19 @@ def _publish(
         log.warning(
             "cannot store the index in %s (%s); it will be rebuilt next start", directory, e
         )
-        manifest_tmp.unlink(missing_ok=True)
-        for partial in (staging, directory / generation):
-            shutil.rmtree(partial, ignore_errors=True)
+        _discard(manifest_tmp, staging, directory / generation)
         return False
+    except BaseException:  # an update that failed half-way: its caller builds in full
+        _discard(manifest_tmp, staging, directory / generation)
+        raise
     _remove_old_generations(directory, keep=generation)
     return True
+
+
+def _discard(manifest_tmp: Path, *folders: Path) -> None:
+    manifest_tmp.unlink(missing_ok=True)
+    for partial in folders:
+        shutil.rmtree(partial, ignore_errors=True)
 
 
 def _remove_old_generations(directory: Path, keep: str) -> None:

@@ -10,7 +10,7 @@ frequencies, average length), and they are computed again from each posting's (t
 except that new terms take the next free ids instead of first-appearance ones (no answer depends
 on term ids). tests/search/test_update.py holds it to that, array by array and answer by answer.
 
-Postings are copied a block at a time into memory-mapped output files, so an update needs tens
+Postings are copied a block at a time into the output files, so an update needs tens
 of megabytes whatever the archive's size; its cost is one pass over the stored postings
 and a second over the new contributions (`bench/update.py` measures it).
 """
@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from numpy.lib.format import open_memmap
 
 from bot.articles import Article, ArticleError, Library
 from bot.articles.library import (
@@ -39,11 +38,11 @@ from bot.search.bm25 import (
     BLOCK,
     BM25,
     CONTRIBUTION,
-    contributions_of,
     okapi_idf,
     pair_codes,
     postings_of,
     saturation,
+    term_values,
 )
 from bot.search.fields import Encoded
 from bot.search.parts import IndexParts
@@ -293,12 +292,10 @@ class Splice:
                     loose.append([i - lo + at, sentences])
             at += hi - lo
             byte_at += end - start
-        text = open_memmap(out / "library_text.npy", mode="w+", dtype=np.uint8, shape=(byte_at,))
-        cursor = 0
+        text = _NpyWriter(out / "library_text.npy", np.dtype(np.uint8), byte_at)
         for source_text, start, end in texts:
-            text[cursor : cursor + end - start] = source_text[start:end]
-            cursor += end - start
-        del text
+            text.add(source_text[start:end])
+        text.close()
         records = self._records()
         meta = {
             "articles": records,
@@ -387,44 +384,42 @@ class _FieldSplice:
         df += np.bincount(self.new_term, minlength=len(self.terms))
         total = int(df.sum())
         dtype = np.result_type(field.codes.dtype, self.new_codes.dtype)
-        doc_out = open_memmap(out / f"{name}_doc_ids.npy", "w+", np.int32, (total,))
-        code_out = open_memmap(out / f"{name}_codes.npy", "w+", dtype, (total,))
-        cursor = 0
-        edges = np.searchsorted(self.insert, [lo for lo, _ in blocks] + [n_old], side="left")
-        for (lo, hi), a, b in zip(blocks, edges[:-1], edges[1:], strict=True):
-            docs = self.moved[field.doc_ids[lo:hi]]
-            codes = field.codes[lo:hi].astype(dtype, copy=False)
-            slots = self.insert[a:b] - lo
-            if self.any_removed:
-                keep = docs >= 0
-                if not keep.all():
-                    slots = np.concatenate([[0], np.cumsum(keep)])[slots]
-                    docs, codes = docs[keep], codes[keep]
-            if b > a:
-                docs = np.insert(docs, slots, self.new_doc[a:b])
-                codes = np.insert(codes, slots, self.new_codes[a:b])
-            doc_out[cursor : cursor + len(docs)] = docs
-            code_out[cursor : cursor + len(codes)] = codes
-            cursor += len(docs)
-        tail = slice(int(edges[-1]) if blocks else 0, None)
-        if cursor + len(self.new_doc[tail]) != total:
-            raise ValueError(
-                f"{name}: {cursor + len(self.new_doc[tail])} postings spliced, {total} expected"
-            )
-        doc_out[cursor:] = self.new_doc[tail]
-        code_out[cursor:] = self.new_codes[tail]
         keep_terms = df > 0
         indptr = np.concatenate([[0], np.cumsum(df[keep_terms])]).astype(np.int64)
         # Every contribution again, from the new document frequencies and average length.
         n_docs = len(self.doc_len)
         idf = okapi_idf(df[keep_terms], n_docs, field.epsilon, field.min_idf)
         avgdl = int(self.doc_len.sum(dtype=np.int64)) / n_docs if n_docs else 0.0
-        contributions = open_memmap(out / f"{name}_contributions.npy", "w+", CONTRIBUTION, (total,))
-        contributions_of(
-            indptr, code_out, idf, saturation(self.pairs, avgdl, field.k1, field.b), contributions
-        )
-        # Written back by the kernel and published by a rename, as np.save's files are.
-        del doc_out, code_out, contributions
+        weights = saturation(self.pairs, avgdl, field.k1, field.b)
+        doc_out = _NpyWriter(out / f"{name}_doc_ids.npy", np.dtype(np.int32), total)
+        code_out = _NpyWriter(out / f"{name}_codes.npy", dtype, total)
+        value_out = _NpyWriter(out / f"{name}_contributions.npy", np.dtype(CONTRIBUTION), total)
+
+        def put(docs: np.ndarray, codes: np.ndarray) -> None:
+            at = doc_out.written
+            doc_out.add(docs)
+            code_out.add(codes)
+            value_out.add(term_values(indptr, idf, at, at + len(docs)) * weights[codes])
+
+        edges = np.searchsorted(self.insert, [lo for lo, _ in blocks] + [n_old], side="left")
+        for (lo, hi), a, b in zip(blocks, edges[:-1], edges[1:], strict=True):
+            docs = self.moved[field.doc_ids[lo:hi]]
+            codes = field.codes[lo:hi].astype(dtype, copy=False)
+            slots = self.insert[a:b] - lo
+            if self.any_removed:
+                gone = np.flatnonzero(docs < 0)
+                if len(gone):
+                    # Each insertion point moves back by the removed postings before it.
+                    slots = slots - np.searchsorted(gone, slots)
+                    docs, codes = np.delete(docs, gone), np.delete(codes, gone)
+            if b > a:
+                docs = np.insert(docs, slots, self.new_doc[a:b])
+                codes = np.insert(codes, slots, self.new_codes[a:b])
+            put(docs, codes)
+        tail = slice(int(edges[-1]) if blocks else 0, None)
+        put(self.new_doc[tail], self.new_codes[tail].astype(dtype))
+        for writer in (doc_out, code_out, value_out):
+            writer.close()
         arrays = {
             "indptr": indptr,
             "pairs": self.pairs,
@@ -446,3 +441,24 @@ def _paragraph_starts(records: list[dict]) -> np.ndarray:
     """Each stored article record's first paragraph (and the total last)."""
     counts = [sum(section[3] for section in record["sections"]) for record in records]
     return np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+
+
+class _NpyWriter:
+    """A 1-D `.npy` file written a block at a time with plain writes (a memory map's page
+    faults cost a third of an update), checked to be exactly as long as its header says."""
+
+    def __init__(self, path: Path, dtype: np.dtype, length: int) -> None:
+        self.path, self.dtype, self.length = path, dtype, length
+        self.file = path.open("wb")
+        header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False}
+        np.lib.format.write_array_header_1_0(self.file, {**header, "shape": (length,)})
+        self.written = 0
+
+    def add(self, block: np.ndarray) -> None:
+        np.ascontiguousarray(block, dtype=self.dtype).tofile(self.file)
+        self.written += len(block)
+
+    def close(self) -> None:
+        self.file.close()
+        if self.written != self.length:
+            raise ValueError(f"{self.path}: {self.written} values written, {self.length} expected")
