@@ -135,17 +135,26 @@ def _apply_sidecar(article: Article) -> Article:
         data = tomllib.loads(sidecar.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ArticleError(
-            sidecar, _toml_line(e), f"メタデータファイルが不正です / invalid metadata file: {e}"
+            sidecar,
+            _toml_line(e),
+            f"メタデータファイルが不正です（{article.path.name} は読み込みません） / invalid "
+            f"metadata file, {article.path.name} skipped: {e}",
         ) from None
     unknown = sorted(set(data) - SIDECAR_FIELDS)
     if unknown:
-        raise ArticleError(sidecar, None, f"不明な項目 / unknown field(s): {', '.join(unknown)}")
+        raise ArticleError(
+            sidecar,
+            None,
+            f"不明な項目（{article.path.name} は読み込みません） / unknown field(s), "
+            f"{article.path.name} skipped: {', '.join(unknown)}",
+        )
     bad = [k for k, v in data.items() if not isinstance(v, str)]
     if bad:
         raise ArticleError(
             sidecar,
             None,
-            f"項目は引用符で囲んだ文字列にしてください / field(s) must be text in quotes: {', '.join(bad)}",
+            f"項目は引用符で囲んだ文字列にしてください（{article.path.name} は読み込みません） / "
+            f"field(s) must be text in quotes, {article.path.name} skipped: {', '.join(bad)}",
         )
     # A corrected field is quoted from the sidecar, no longer from the header line it replaces.
     kept = tuple(h for h in article.header_lines if h.field not in data)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import UTC, tzinfo
 from pathlib import Path
 
@@ -26,6 +26,8 @@ from bot.querylog.writer import Writer
 logger = logging.getLogger(__name__)
 
 DAY_SECONDS = 24 * 60 * 60
+# How long a report waits for the writes queued before it (see `QueryLog._reader`).
+READ_AFTER_WRITE_SECONDS = 1.0
 
 
 class QueryLog:
@@ -209,7 +211,13 @@ class QueryLog:
         return await export.export_csv(await self._reader(), scope, days)
 
     async def _reader(self) -> aiosqlite.Connection:
-        """The report connection, reopened if the file was deleted or replaced under it."""
+        """The report connection, reopened if the file was deleted or replaced under it.
+
+        Reports read their own writes: what was queued before the report is written first (a
+        moderator who looks right after a vote sees it), unless the database is out, when the
+        report waits at most `READ_AFTER_WRITE_SECONDS` and shows what is on disk."""
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._writer.flush(), READ_AFTER_WRITE_SECONDS)
         async with self._reader_lock:
             if self._reader_db is not None and self._reader_db.moved():
                 await self._reader_db.close()

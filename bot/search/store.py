@@ -188,7 +188,7 @@ def _update(
     loaded = load(folder, key) if stored else None
     if loaded:
         log.info(
-            "updated the index of %s: %d article file(s) read again in %.2f s",
+            "updated the index of %s for %d changed article file(s) in %.2f s",
             folder,
             len(names),
             time.perf_counter() - start,
@@ -209,7 +209,7 @@ def load(
         if not isinstance(manifest, dict):
             raise ValueError(f"{MANIFEST} is not a JSON object")
         if any(manifest.get(field) != value for field, value in key.items()):
-            log.info("stored index %s is stale; rebuilding", path)
+            log.info("stored index %s is out of date", path)
             return None
         library, parts, _ = _open(folder, manifest)
     except FileNotFoundError as e:

@@ -23,6 +23,14 @@ async def test_recent_filters_by_user_and_channel(log, entry):
     assert [r.question for r in await log.recent(ALL, user_id=1, channel_id=10)] == ["一"]
 
 
+async def test_a_report_shows_what_was_recorded_just_before_it(log, entry):
+    # No flush: the report itself waits for the writes queued before it.
+    assert await log.recent(ALL) == []  # the report connection is open: nothing to wait for
+    for i in range(50):
+        log.record(entry(f"質問{i}"))
+    assert len(await log.recent(ALL, count=100)) == 50
+
+
 async def test_recent_rows_carry_the_json_keys(log, entry):
     log.record(entry("鍵", answered=False, top_section="リード", top_score=2.5, latency_ms=12.0))
     await log.flush()

@@ -160,3 +160,20 @@ def test_a_failed_update_falls_back_to_a_full_build(folder, builds, monkeypatch,
     assert kb.library.get("tides") is not None
     assert len(builds) == 2
     assert "could not update the stored index" in caplog.text
+
+
+def test_articles_sharing_a_broken_sidecar_keep_one_error_each(folder, tmp_path, builds):
+    # quantum.md and quantum.v2.md both read quantum.meta.toml, which is broken: two errors.
+    (folder / "quantum.v2.md").write_text(
+        (folder / "quantum.md").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (folder / "quantum.meta.toml").write_text('title = "閉じていない\n', encoding="utf-8")
+    KnowledgeBase.load(folder)
+    quantum = folder / "quantum.md"  # only one of them edited
+    quantum.write_text(quantum.read_text(encoding="utf-8") + "\n追加の一文。\n", encoding="utf-8")
+    updated = KnowledgeBase.load(folder)
+    skipped = [e.message for e in updated.library.errors]
+    assert len(skipped) == 2  # one per article, each naming the article it skipped
+    assert "quantum.md skipped" in skipped[0] and "quantum.v2.md skipped" in skipped[1]
+    assert_same_index(updated, folder, tmp_path)
+    assert [f for f in builds if f == folder] == [folder]
