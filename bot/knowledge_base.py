@@ -55,7 +55,9 @@ class KnowledgeBase:
             parts = IndexParts.build(library, analyzer)
         log.info("loaded %d article(s) from %s", len(library.articles), folder)
         index = SearchIndex(library, analyzer, parts)
-        return cls(library, Answerer(library, analyzer, index, model))
+        answerer = Answerer(library, analyzer, index, model)
+        answerer.warm_up()
+        return cls(library, answerer)
 
     def ask(self, question: str, earlier: str | None = None) -> Answer:
         """Answer `question`; `earlier` is the question it follows up (a reply to an answer)."""

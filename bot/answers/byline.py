@@ -152,14 +152,18 @@ class Headers:
             for j in range(i + 2, len(part) + 1)
         )
 
+    def warm_up(self) -> None:
+        """Make every lookup table now (at start-up) rather than on the question that first
+        needs it: at 10,000 articles the bigrams of every title alone took 116 ms."""
+        _ = self.header_bigrams, self.title_words, self.exact_names, self.name_index
+
     def knows(self, word: str) -> bool:
         """Whether `word` is (a piece of) a name the headers give."""
         return _key(word) in self.pieces
 
     @cached_property
     def header_bigrams(self) -> frozenset[str]:
-        """The character bigrams of every title, subtitle, original title and caption: made on
-        the first refusal that names words the sentences lack, not at start."""
+        """The character bigrams of every title, subtitle, original title and caption."""
         return frozenset(
             gram
             for a in self.library.articles

@@ -54,3 +54,13 @@ def test_a_refusal_lists_a_bounded_set_of_articles(many):
     answer = many.ask("ビットコインの価格はいくらですか")
     shown, more = related_articles(answer, many.library)
     assert len(shown) == MAX_TOPICS and more == ARTICLES - MAX_TOPICS
+
+
+def test_what_the_first_question_would_build_is_built_at_load(many):
+    # The per-library tables (header names, title bigrams, the loanword bridge, lists by id
+    # and date) exist once loaded: no member's question waits for them.
+    answerer = many.answerer
+    assert {"headers", "bridge"} <= set(vars(answerer))
+    for table in ("header_bigrams", "title_words", "exact_names", "name_index"):
+        assert table in vars(answerer.headers)
+    assert {"by_id", "newest_first"} <= set(vars(many.library))

@@ -253,5 +253,6 @@ def test_a_reload_off_the_main_thread_leaves_garbage_collection_as_it_was(folder
     worker.start()
     worker.join()
     assert loaded and loaded[0].library.articles
-    assert gc.get_freeze_count() == frozen
+    # Nothing newly frozen (a frozen object freed meanwhile lowers the count).
+    assert gc.get_freeze_count() <= frozen
     assert gc.isenabled()
