@@ -37,13 +37,15 @@ class KnowledgeBase:
         persist: bool = True,
         model: RankingModel | None = None,
         previous: KnowledgeBase | None = None,
+        warm: bool = True,
     ) -> KnowledgeBase:
         """Articles and index of `folder`, from `<folder>/.index/` when it is current.
 
         With `persist=False`, or an analyzer other than the stock one (whose tokens the stored
         index was not made with), everything is parsed and indexed in memory. `previous` (a
         reload's current knowledge base) lets a few changed articles be spliced into the stored
-        index it was loaded from without opening that again.
+        index it was loaded from without opening that again. `warm`: make now what the first
+        questions would otherwise wait for (`Answerer.warm_up`), as a server should.
         """
         analyzer = analyzer or Analyzer()
         # A missing folder goes the in-memory way, where `load_library` reports it properly.
@@ -56,7 +58,8 @@ class KnowledgeBase:
         log.info("loaded %d article(s) from %s", len(library.articles), folder)
         index = SearchIndex(library, analyzer, parts)
         answerer = Answerer(library, analyzer, index, model)
-        answerer.warm_up()
+        if warm:
+            answerer.warm_up()
         return cls(library, answerer)
 
     def ask(self, question: str, earlier: str | None = None) -> Answer:

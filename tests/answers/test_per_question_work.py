@@ -64,3 +64,9 @@ def test_what_the_first_question_would_build_is_built_at_load(many):
     for table in ("header_bigrams", "title_words", "exact_names", "name_index"):
         assert table in vars(answerer.headers)
     assert {"by_id", "newest_first"} <= set(vars(many.library))
+
+
+def test_a_one_shot_load_makes_only_what_it_uses(folder):
+    kb = KnowledgeBase.load(folder, persist=False, warm=False)
+    assert "bridge" not in vars(kb.answerer)  # made only if an English question comes
+    assert kb.ask("世界が求めているものは何か").answered
