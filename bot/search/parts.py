@@ -48,11 +48,12 @@ class IndexParts:
             else None
         )
         (lemma_tokens, bigram_tokens, kanji_tokens), kinds = encode(texts, analyzer, progress)
+        # The largest field last: the others' token ids are gone when its postings are sorted.
         lemma = BM25.from_token_ids(*lemma_tokens.arrays(), min_idf=MIN_IDF)
-        del lemma_tokens  # its token ids are dead weight while the bigram postings are sorted
-        bigram = BM25.from_token_ids(*bigram_tokens.arrays(), min_idf=MIN_IDF)
-        del bigram_tokens
+        del lemma_tokens
         kanji_field = BM25.from_token_ids(*kanji_tokens.arrays(), min_idf=MIN_IDF)
+        del kanji_tokens
+        bigram = BM25.from_token_ids(*bigram_tokens.arrays(), min_idf=MIN_IDF)
         if progress:
             progress.finish()
         return cls(units.arrays, lemma, bigram, kanji_field, kinds)
