@@ -19,7 +19,9 @@ from bot.answers.metadata import SOURCES
 from bot.answers.model import HEADER_SECTION, Citation, HeaderFact, Passage
 from bot.articles import Article, Library
 from bot.search.index import MAX_QUOTE_CHARS
+from bot.search.loanwords import LoanwordBridge
 from bot.strings import t
+from bot.text.romaji import is_katakana_word
 from bot.text.sentences import clip
 from bot.text.tokens import Analyzer, bigrams, normalize
 
@@ -38,6 +40,8 @@ _WHO_IS = re.compile(
 _SEPARATOR = re.compile(r"[\s・=]+")
 _NOT_IN_KEY = re.compile(r"[\s・=\-‐‑–—]+")
 MIN_PART_CHARS = 2
+# `who is Timofei Bordachev`: a name in Latin letters, looked up by sound.
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z .'’-]*")
 
 
 def header_fact(article: Article, field: str) -> HeaderFact | None:
@@ -156,6 +160,7 @@ class Headers:
         """Make every lookup table now (at start-up) rather than on the question that first
         needs it: at 10,000 articles the bigrams of every title alone took 116 ms."""
         _ = self.header_bigrams, self.title_words, self.exact_names, self.name_index
+        _ = self.name_bridge
 
     def knows(self, word: str) -> bool:
         """Whether `word` is (a piece of) a name the headers give."""
@@ -220,18 +225,36 @@ class Headers:
 
     def named(self, question: str) -> tuple[Passage, ...]:
         """What the headers say of whom 「Xとは誰」 asks about: one passage per role they give
-        X (the translator of five articles is told once, citing the first)."""
+        X (the translator of five articles is told once, citing the first). `who is X` in
+        Latin letters is looked up by the names' sounds (Bordachev: ボルダチェフ)."""
         x = asked_name(question)
-        if not x or len(_key(x)) < MIN_PART_CHARS:
+        if not x:
             return ()
+        keys = [_key(x)] if len(_key(x)) >= MIN_PART_CHARS else []
+        if _LATIN_NAME.fullmatch(x):  # as written (E-wave Tokyo), else by sound
+            pieces = [term for _, term in self.name_bridge.translate(x)]
+            keys += ["".join(pieces), *pieces] if pieces else []
+        hits = next((self.name_index[k] for k in keys if k in self.name_index), [])
         found: dict[tuple[str, str], Passage] = {}
-        for i in self.name_index.get(_key(x), ()):  # in library order
+        for i in hits:  # in library order
             article, field, name = self.names[i]
             if (field, name) not in found:
                 passage = header_passage(article, field)
                 if passage is not None:
                     found[field, name] = passage
         return tuple(found.values())
+
+    @cached_property
+    def name_bridge(self) -> LoanwordBridge:
+        """The katakana pieces of the headers' names, paired with English spellings by sound
+        (as `bot.search.loanwords` pairs an English question's words with the articles')."""
+        pieces = {
+            piece
+            for _, _, name in self.names
+            for piece in _SEPARATOR.split(normalize(name))
+            if is_katakana_word(piece)
+        }
+        return LoanwordBridge(pieces, self.analyzer.origin)
 
     @cached_property
     def name_index(self) -> dict[str, list[int]]:

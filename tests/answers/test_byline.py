@@ -20,6 +20,10 @@ AUTHOR = "著者はティモフィー・ボルダチェフ（ヴァルダイ・�
         ("池田こみちとは", "translator", "池田こみち"),
         ("池田とは誰？", "translator", "池田こみち"),  # a surname alone
         ("E-wave Tokyoとは", "publisher", "独立系メデア E-wave Tokyo"),
+        # In English, a katakana name is found by its sound
+        ("Who is Bordachev?", "author", "ティモフィー・ボルダチェフ"),
+        ("who is Timofei Bordachev", "author", "ティモフィー・ボルダチェフ"),
+        ("What is E-wave Tokyo?", "publisher", "独立系メデア E-wave Tokyo"),
     ],
 )
 def test_a_name_from_the_header_is_answered_from_the_byline(kb, question, field, name):
@@ -33,6 +37,8 @@ def test_a_name_from_the_header_is_answered_from_the_byline(kb, question, field,
 def test_words_that_only_overlap_a_name_are_not_taken_for_it(kb):
     assert kb.ask("アラスカとは").kind != "metadata"  # a word of the text, not of a byline
     assert kb.ask("独立とは").kind != "metadata"  # a piece of the publisher's word, not a part
+    assert kb.ask("Who is Putin?").kind == "crosslingual"  # in the text, not in a header
+    assert kb.ask("Who is Borodin?").kind != "metadata"  # sounds near, not the name
 
 
 def test_the_names_gathered_are_the_header_facts(kb):
