@@ -11,7 +11,6 @@ go their own way (`_answer_english`).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -79,6 +78,10 @@ _JAPANESE = re.compile(r"[ぁ-ゖァ-ヺ一-鿿々]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
+# Entries of the per-answerer caches, emptied when full (a question is looked up twice in a row;
+# a title for every window of a question).
+QUESTION_CACHE = 256
+TITLE_CACHE = 4096
 # Searched, refused or answered alike: it runs every stage of `Answerer.answer` once.
 WARM_UP_QUESTION = "この記事の著者が語る世界の変化とは何か"
 
@@ -99,6 +102,14 @@ class Answerer:
         self.analyzer = analyzer or Analyzer()
         self.index = index or SearchIndex(library, self.analyzer)
         self.model = model or load_model()
+        # Caches of this answerer's own, not of the class: a class-wide cache keyed by `self`
+        # kept every answerer a reload replaced alive, with its library and the index pages it
+        # had read (500 MB each at 10,000 articles), until enough newer entries pushed it out.
+        # Plain dicts, not `lru_cache` on bound methods: those would be reference cycles, and
+        # the answerer loaded at start-up is frozen (`bot.search.store._gc_paused`), so a cycle
+        # would keep it for good.
+        self._unknown: dict[str, tuple[tuple[str, ...], bool, int]] = {}
+        self._titles: dict[int, frozenset[str]] = {}
 
     def warm_up(self) -> None:
         """Make at start-up what the first question would otherwise wait for: the index of
@@ -196,9 +207,12 @@ class Answerer:
         )
         return Evidence(candidates, window_features(candidates, shape), shape)
 
-    @functools.lru_cache(maxsize=4096)  # noqa: B019 -- one Answerer per library, kept for its life
     def _title_bigrams(self, article: int) -> frozenset[str]:
-        return frozenset(bigrams(self.library.articles[article].title))
+        if (found := self._titles.get(article)) is None:
+            if len(self._titles) >= TITLE_CACHE:
+                self._titles.clear()
+            found = self._titles[article] = frozenset(bigrams(self.library.articles[article].title))
+        return found
 
     def rank(self, text: str, terms: QueryTerms, k: int = PASSAGES) -> Ranking | None:
         """The k best disjoint windows by the ranking model, and whether the first answers."""
@@ -290,9 +304,16 @@ class Answerer:
         names = {m.lemma for m in self.analyzer.morphemes(question) if m.is_name}
         return set(matched) <= names
 
-    # Asked twice per question (for the answer and for the models' evidence): analysed once.
-    @functools.lru_cache(maxsize=256)  # noqa: B019 -- one Answerer per library, kept for its life
     def unknown_terms(self, question: str) -> tuple[tuple[str, ...], bool, int]:
+        """`_unknown_terms`, cached: asked twice per question (for the answer and for the
+        models' evidence), analysed once."""
+        if (found := self._unknown.get(question)) is None:
+            if len(self._unknown) >= QUESTION_CACHE:
+                self._unknown.clear()
+            found = self._unknown[question] = self._unknown_terms(question)
+        return found
+
+    def _unknown_terms(self, question: str) -> tuple[tuple[str, ...], bool, int]:
         """Nouns of the question that occur nowhere in the articles, whether one is a name, and
         how many words they are.
 

@@ -216,14 +216,17 @@ class AnswerBot(commands.Bot):
         return role is not None and any(r.id == role for r in member.roles)
 
     async def reload_knowledge(self, folder: Path | None = None) -> tuple[bool, str]:
-        """Build a new knowledge base off the loop and serve it. As at start-up, a file that
+        """Build a new knowledge base off the loop and serve it once ready (changed articles
+        are spliced into the stored index: `bot.search.update`). As at start-up, a file that
         cannot be read is skipped and named (the second value); the old knowledge base stays
         only when the folder itself cannot be read."""
         async with self._reload_lock:
             folder = folder or self.settings.knowledge_dir
             try:
                 previous = self.kb if self.kb.library.folder == folder else None
-                kb = await self.asker.run(
+                # In a thread of its own, not the answering one: questions keep being answered
+                # from the articles served now until the new ones are loaded and warmed up.
+                kb = await asyncio.to_thread(
                     functools.partial(KnowledgeBase.load, folder, previous=previous)
                 )
             except Exception as e:  # a missing folder, or anything else: keep serving

@@ -67,11 +67,12 @@ def changed_articles(
     }
     names = {n for n in changed if is_article_name(n)}
     sidecars = {n for n in changed if not is_article_name(n)}
-    every = old_names | {n for n in new_files if is_article_name(n)}
     # Articles sharing a metadata file are read again together: a broken one is reported once
     # per article, and its errors are replaced as a group.
     shared = {sidecar_name(n) for n in names} & (old_files.keys() | new_files.keys())
-    names |= {n for n in every if sidecar_name(n) in sidecars | shared}
+    if wanted := sidecars | shared:
+        every = old_names | {n for n in new_files if is_article_name(n)}
+        names |= {n for n in every if sidecar_name(n) in wanted}
     return names if len(names) <= MAX_CHANGED else None
 
 
