@@ -98,6 +98,15 @@ def _front_matter(
 
 
 ATX_HEADING = re.compile(r"^(?P<marks>#{1,6})(?:\s+(?P<text>.*)|$)")
+# Inline markup, which a reader of the rendered article never sees and a quote must not show:
+# images (dropped), links (their text kept), bold (**), strike-through and code marks (not __,
+# which names like __init__ use, nor single * and _, which text does), and the marks
+# that open a list item or a block quote.
+_URL = r"\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)"  # one level of brackets, a title
+_IMAGE = re.compile(r"!\[[^\]]*\]" + _URL)
+_LINK = re.compile(r"\[([^\]]+)\]" + _URL)
+_PAIRED = re.compile(r"(\*\*|~~|`)(?=\S)(.+?)(?<=\S)\1")
+_LINE_MARK = re.compile(r"^(?:>\s*)+|^(?:[-*+]|\d{1,3}[.)])\s+")
 
 
 def _sections(path: Path, lines: list[str], start: int) -> tuple[Section, ...]:
@@ -139,8 +148,8 @@ def _sections(path: Path, lines: list[str], start: int) -> tuple[Section, ...]:
             heading, heading_line, paragraphs = title, i + 1, []
         elif found:
             end_paragraph()  # a bare '#': a rule between paragraphs, nothing to quote
-        elif not line:
-            end_paragraph()
+        elif not (line := line if in_fence else plain(line)):
+            end_paragraph()  # a blank line, or one that held only an image
         else:
             if not buffer:
                 buffer_line = i + 1
@@ -149,6 +158,13 @@ def _sections(path: Path, lines: list[str], start: int) -> tuple[Section, ...]:
     if not any(s.paragraphs for s in sections):
         raise ArticleError(path, start + 1, "本文がありません / no body text")
     return tuple(sections)
+
+
+def plain(line: str) -> str:
+    """A line of Markdown as it reads rendered: 「潮汐は**月の引力**で起こる。詳しくは[気象庁](…)」
+    is quoted 「潮汐は月の引力で起こる。詳しくは気象庁」."""
+    line = _LINE_MARK.sub("", _LINK.sub(r"\1", _IMAGE.sub("", line)))
+    return _PAIRED.sub(r"\2", line).strip()
 
 
 def join_lines(lines: list[str]) -> str:

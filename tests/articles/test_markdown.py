@@ -97,3 +97,25 @@ def test_an_oversized_file_is_skipped_with_its_size_and_the_limit(tmp_path: Path
     assert [a.id for a in loaded.articles] == ["small"]
     (error,) = loaded.errors
     assert error.path.name == "huge.md" and "over the 0.001 MB limit" in str(error)
+
+
+def test_inline_markup_is_quoted_as_it_reads(tmp_path: Path):
+    (tmp_path / "q.md").write_text(
+        "---\ntitle: 題\n---\n\n"
+        "潮汐は**月の引力**で起こる。詳しくは[気象庁](https://x.jp/a_(b))を参照。\n\n"
+        "![写真](tides.png)\n\n"
+        "- 第一に`満潮`がある。\n- 第二に~~干潮~~干潮がある。\n\n"
+        "> 引用された一文。\n\n"
+        "```\n**そのまま** [残る](x)\n```\n\n"
+        "__init__ と 5 * 3 は本文どおり。\n",
+        encoding="utf-8",
+    )
+    (article,) = load_library(tmp_path).articles
+    assert [p.text for p in article.sections[0].paragraphs] == [
+        "潮汐は月の引力で起こる。詳しくは気象庁を参照。",
+        "第一に満潮がある。第二に干潮干潮がある。",
+        "引用された一文。",
+        "**そのまま** [残る](x)",  # a code block is quoted as written
+        "__init__ と 5 * 3 は本文どおり。",
+    ]
+    assert article.sections[0].paragraphs[1].line == 9  # cited where the file has it
