@@ -280,10 +280,16 @@ def accumulate(n_docs: int, docs: list[np.ndarray], values: list[np.ndarray]) ->
     One `np.bincount` over all the query's postings: the same sums, added in the same order
     per document, as adding each term's with fancy indexing, in half the time (no conversion
     of every term's int32 ids to int64, one pass instead of a gather, an add and a scatter).
+    The postings are gathered straight into the index and weight types bincount works in
+    (int64, float64), so that it does not convert them again: over 400 JSQuAD questions at
+    10,000 real-text articles the scoring step's p99 went from 4.5 to 1.7-2.4 ms.
     """
     if not docs:
         return np.zeros(n_docs, dtype=np.float64)
-    return np.bincount(np.concatenate(docs), np.concatenate(values), minlength=n_docs)
+    total = sum(map(len, docs))
+    ids = np.concatenate(docs, out=np.empty(total, dtype=np.intp))
+    weights = np.concatenate(values, out=np.empty(total, dtype=np.float64))
+    return np.bincount(ids, weights, minlength=n_docs)
 
 
 def select_top(scores: np.ndarray, k: int) -> np.ndarray:
