@@ -164,7 +164,6 @@ class Splice:
                     self.before[a:b] = lo
                 waiting = []
             at += hi - lo
-        self.n_sentences = at
         # The removed articles' sentences, analysed again: their postings are the stored ones
         # that go, so each term's document frequency is known without reading every posting.
         gone = [self.old_library.articles[i] for i in self.removed]

@@ -13,6 +13,8 @@ from rank_bm25 import BM25Okapi
 from bot.search import bm25
 from bot.search.bm25 import BM25
 
+# Everything a BM25 index holds as arrays, for comparing two of them.
+ARRAYS = ("indptr", "doc_ids", "codes", "pairs", "doc_len", "idf", "weights", "contributions")
 words = st.sampled_from([f"w{i}" for i in range(40)])
 corpora = st.lists(st.lists(words, min_size=1, max_size=30), min_size=1, max_size=60)
 queries = st.lists(st.one_of(words, st.just("unseen")), min_size=1, max_size=6)
@@ -72,16 +74,7 @@ def test_building_in_small_blocks_gives_the_same_index(docs, query):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(bm25, "BLOCK", 7)
         blocked = BM25.build(docs)
-    for name in (
-        "indptr",
-        "doc_ids",
-        "codes",
-        "pairs",
-        "doc_len",
-        "idf",
-        "weights",
-        "contributions",
-    ):
+    for name in ARRAYS:
         np.testing.assert_array_equal(getattr(blocked, name), getattr(whole, name))
     np.testing.assert_array_equal(blocked.scores(query), whole.scores(query))
 
@@ -90,16 +83,7 @@ def test_from_token_ids_equals_build_and_empty_corpora_work():
     docs = [["a", "b", "a"], [], ["c"]]
     built = BM25.build(docs)
     ids = BM25.from_token_ids({"a": 0, "b": 1, "c": 2}, np.array([0, 1, 0, 2]), np.array([3, 0, 1]))
-    for name in (
-        "indptr",
-        "doc_ids",
-        "codes",
-        "pairs",
-        "doc_len",
-        "idf",
-        "weights",
-        "contributions",
-    ):
+    for name in ARRAYS:
         np.testing.assert_array_equal(getattr(ids, name), getattr(built, name))
     empty = BM25.build([])
     assert empty.n_docs == 0 and not empty.scores(["a"]).size

@@ -13,25 +13,10 @@ import pytest
 from bot.articles import ArticleError
 from bot.knowledge_base import KnowledgeBase
 from bot.search import store
-from bot.search.parts import IndexParts
 from bot.text.tokens import Analyzer
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "論理量子ビットを作るには何が必要か"
-
-
-@pytest.fixture
-def builds(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Every index build, by the folder of its library."""
-    calls: list[Path] = []
-    real = IndexParts.build
-
-    def counting(library, analyzer):
-        calls.append(library.folder)
-        return real(library, analyzer)
-
-    monkeypatch.setattr(store.IndexParts, "build", counting)
-    return calls
 
 
 def best_quote(kb: KnowledgeBase, question: str = QUESTION) -> str:

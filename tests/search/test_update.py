@@ -10,13 +10,11 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from bot.knowledge_base import KnowledgeBase
 from bot.search import store, update
 from bot.search.bm25 import BM25
 from bot.search.index import FIELDS
-from bot.search.parts import IndexParts
 from tests.conftest import markdown_article
 
 QUESTIONS = [
@@ -29,20 +27,6 @@ QUESTIONS = [
     "火山の噴火はいつ起きた？",
     "ボルダチェフとは誰ですか？",
 ]
-
-
-@pytest.fixture
-def builds(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Every full index build, by the folder of its library."""
-    calls: list[Path] = []
-    real = IndexParts.build
-
-    def counting(library, analyzer):
-        calls.append(library.folder)
-        return real(library, analyzer)
-
-    monkeypatch.setattr(store.IndexParts, "build", counting)
-    return calls
 
 
 def assert_same_field(updated: BM25, built: BM25) -> None:
