@@ -111,12 +111,20 @@ class _TermHits:
     def contributions(self) -> np.ndarray:
         return self.postings.contributions
 
-    def at(self, units: np.ndarray) -> np.ndarray:
-        """The scaled contribution to each of `units` (sorted), 0.0 where the term is absent."""
+    def at(self, units: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """The scaled contribution to each of `units` (sorted), 0.0 where the term is absent;
+        written into `out` (float64, zeros) when given.
+
+        Four numpy calls (`take` clipping the positions past the end): a long question looks
+        up over a hundred terms at once, and the overhead of each call was half the time."""
         docs = self.postings.docs
-        pos = np.minimum(positions(docs, units), len(docs) - 1)
-        found = self.postings.contributions[pos] * self.scale
-        return np.where(docs[pos] == units, found, 0.0)
+        pos = positions(docs, units)
+        found = docs.take(pos, mode="clip") == units
+        if out is None:
+            out = np.zeros(len(units))
+        values = self.postings.contributions.take(pos, mode="clip")
+        np.multiply(values, self.scale, out=out, where=found)
+        return out
 
 
 @dataclass(frozen=True)
@@ -356,7 +364,7 @@ class SearchIndex:
         # Term × sentence contributions, plus a last column of zeros that pads short windows.
         values = np.zeros((len(per_term), len(members) + 1))
         for i, t in enumerate(per_term):
-            values[i, :-1] = t.at(members)
+            t.at(members, values[i, :-1])
         # Each window's sentences as columns of `values`, short windows padded with the zeros;
         # found with one search for all windows (a search per window cost 0.4 ms a question).
         padded = np.array([w + (-1,) * (MAX_WINDOW - len(w)) for w in windows], dtype=np.int64)
