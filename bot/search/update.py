@@ -45,6 +45,7 @@ from bot.search.bm25 import (
     term_values,
 )
 from bot.search.fields import Encoded
+from bot.search.paging import advise
 from bot.search.parts import IndexParts
 from bot.search.units import FIELDS as UNIT_FIELDS
 from bot.search.units import Units
@@ -403,6 +404,8 @@ class _FieldSplice:
             code_out.add(codes)
             value_out.add(term_values(indptr, idf, at, at + len(docs)) * weights[codes])
 
+        # Read through once: read-ahead back on for the postings questions read at random.
+        advise(field.doc_ids, "MADV_SEQUENTIAL")
         edges = np.searchsorted(self.insert, [lo for lo, _ in blocks] + [n_old], side="left")
         for (lo, hi), a, b in zip(blocks, edges[:-1], edges[1:], strict=True):
             docs = self.moved[field.doc_ids[lo:hi]]

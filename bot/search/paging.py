@@ -1,0 +1,23 @@
+"""How the index's memory-mapped files will be read, told to the kernel.
+
+Postings are read a few entries at a time by questions and straight through by updates; the
+kernel's defaults (read-ahead, mapping a touched page's neighbours) suit the second only.
+"""
+
+from __future__ import annotations
+
+import mmap
+
+import numpy as np
+
+
+def advise(array: np.ndarray, advice: str) -> None:
+    """Tell the kernel how the file `array` is memory-mapped from will be read (`madvise`):
+    "MADV_RANDOM", "MADV_SEQUENTIAL"... A plain array, or a platform without that advice, is
+    left as it is."""
+    base: object = array
+    while isinstance(base, np.ndarray):
+        base = base.base
+    flag = getattr(mmap, advice, None)
+    if isinstance(base, mmap.mmap) and flag is not None:
+        base.madvise(flag)
