@@ -7,6 +7,7 @@ answers quote it verbatim; normalisation happens in `bot.text`, never here.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -96,7 +97,7 @@ class Section:
 
     index: int
     heading: str
-    paragraphs: tuple[Paragraph, ...]
+    paragraphs: Sequence[Paragraph]
     line: int
 
     @property

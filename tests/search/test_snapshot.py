@@ -54,3 +54,23 @@ def test_a_stored_library_holds_no_text_until_asked(folder):
     assert paragraph._text is None and paragraph._sentences is None
     original = library.articles[0].sections[1].paragraphs[0]
     assert (paragraph.text, paragraph.sentences) == (original.text, original.sentences)
+
+
+def test_a_stored_section_reads_as_its_tuple_of_paragraphs(folder):
+    library = load_library(folder)
+    restored = snapshot.load(snapshot.dump(library), folder)
+    for parsed, stored in zip(
+        library.articles[0].sections, restored.articles[0].sections, strict=True
+    ):
+        # No paragraph object is kept: each is made when read.
+        assert isinstance(stored.paragraphs, snapshot.StoredParagraphs)
+        original = parsed.paragraphs
+        assert len(stored.paragraphs) == len(original)
+        assert stored.paragraphs == original and original == stored.paragraphs
+        assert tuple(stored.paragraphs) == original
+        assert stored.paragraphs[-1] == original[-1]
+        assert stored.paragraphs[1::2] == original[1::2]
+        assert [p.line for p in stored.paragraphs] == [p.line for p in original]
+        with pytest.raises(IndexError):
+            stored.paragraphs[len(original)]
+    assert restored.articles[0].sections[1].paragraphs != library.articles[0].sections[2].paragraphs
