@@ -11,6 +11,8 @@ from bot.discordbot.limits import NO_PINGS
 from bot.strings import t
 
 log = logging.getLogger(__name__)
+# Discord's error code for a second response to one interaction.
+ALREADY_ACKNOWLEDGED = 40060
 
 
 class NotModerator(app_commands.CheckFailure):
@@ -21,10 +23,21 @@ async def reply_ephemeral(
     interaction: discord.Interaction, text: str, *, replace: bool = False
 ) -> None:
     """Reply whether or not the interaction was already answered or deferred; with `replace`,
-    an acknowledged one has its response replaced (no "thinking…" left behind)."""
+    an acknowledged one has its response replaced (no "thinking…" left behind).
+
+    An acknowledgement whose request was cut short (a stop cancels the task awaiting it) may
+    have reached Discord without the interaction knowing: the reply Discord then refuses
+    (40060) becomes the edit it should have been, or the member is left "thinking…" for good.
+    """
     if not interaction.response.is_done():
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
-    elif replace:
+        try:
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+            return
+        except discord.HTTPException as e:
+            if e.code != ALREADY_ACKNOWLEDGED:
+                raise
+            replace = True
+    if replace:
         await interaction.edit_original_response(
             content=text, embed=None, view=None, allowed_mentions=NO_PINGS
         )
