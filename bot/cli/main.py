@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         if settings.discord_token:
             command = "run"
         else:
-            print(t("connect_hint"), file=sys.stderr)
+            print(t("connect_hint", settings.default_locale), file=sys.stderr)
             command = "chat"
     # A server reports its progress; a command-line tool speaks only when something is wrong.
     logging.basicConfig(

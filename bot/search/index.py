@@ -113,16 +113,16 @@ class _TermHits:
 
     def at(self, units: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """The scaled contribution to each of `units` (sorted), 0.0 where the term is absent;
-        written into `out` (float64, zeros) when given.
+        written into `out` (zeros) when given.
 
         Four numpy calls (`take` clipping the positions past the end): a long question looks
         up over a hundred terms at once, and the overhead of each call was half the time."""
         docs = self.postings.docs
         pos = positions(docs, units)
         found = docs.take(pos, mode="clip") == units
-        if out is None:
-            out = np.zeros(len(units))
         values = self.postings.contributions.take(pos, mode="clip")
+        if out is None:
+            out = np.zeros(len(units), dtype=values.dtype)  # float32 products, as stored
         np.multiply(values, self.scale, out=out, where=found)
         return out
 

@@ -6,6 +6,7 @@ kernel's defaults (read-ahead, mapping a touched page's neighbours) suit the sec
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 
 import numpy as np
@@ -20,4 +21,5 @@ def advise(array: np.ndarray, advice: str) -> None:
         base = base.base
     flag = getattr(mmap, advice, None)
     if isinstance(base, mmap.mmap) and flag is not None:
-        base.madvise(flag)
+        with contextlib.suppress(OSError):  # only a hint: an index it fails on still serves
+            base.madvise(flag)

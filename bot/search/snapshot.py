@@ -14,6 +14,7 @@ from __future__ import annotations
 import array
 import dataclasses
 import json
+import operator
 import os
 import zlib
 from collections.abc import Callable, Mapping, Sequence
@@ -164,6 +165,7 @@ class StoredParagraphs(Sequence[Paragraph]):
     def __getitem__(self, i: int | slice) -> Paragraph | tuple[Paragraph, ...]:
         if isinstance(i, slice):
             return tuple(self[j] for j in range(*i.indices(len(self))))
+        i = operator.index(i)
         if i < 0:
             i += len(self)
         if not 0 <= i < len(self):
@@ -172,8 +174,8 @@ class StoredParagraphs(Sequence[Paragraph]):
         return Paragraph.stored(number, line, self._source, self._first + i)
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str):
-            return NotImplemented
+        if not isinstance(other, tuple | StoredParagraphs):
+            return NotImplemented  # as a tuple: never equal to a list
         return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
 
     def __hash__(self) -> int:
@@ -191,26 +193,27 @@ def load(
     """The library `dump` stored; `arrays` may be memory-mapped (and stay in use: paragraphs
     read their text from them). `on_damage` hears of text found damaged when read."""
     meta = json.loads(arrays["meta"].tobytes())
-    # Where each article's paragraphs start, for reading one again from its file.
-    starts = np.cumsum([0] + [sum(s[3] for s in a["sections"]) for a in meta["articles"]])
+    # For reading a paragraph again from its file: each article's path, and where its
+    # sections' and paragraphs' counts start. Small copies, not `meta` (20 MB decoded at
+    # 10,000 articles) nor the articles: this closure lives as long as the library, which holds
+    # it, and a cycle would keep a start-up library (frozen, `bot.search.store`) for good.
+    paths = [_absolute(a["path"], folder) for a in meta["articles"]]
+    counts = np.array([s[3] for a in meta["articles"] for s in a["sections"]], dtype=np.int64)
+    first_section = np.cumsum([0] + [len(a["sections"]) for a in meta["articles"]])
+    starts = np.concatenate([[0], np.cumsum(counts)])[first_section]
 
     def recover(i: int) -> tuple[str, tuple[str, ...]]:
-        # From the articles, not from `meta`: this closure lives as long as the library, and
-        # the decoded JSON it would keep is 20 MB at 10,000 articles.
         a = int(np.searchsorted(starts, i, side="right")) - 1
-        article, j = articles[a], i - int(starts[a])
-        for k, section in enumerate(article.sections):
-            count = len(section.paragraphs)
+        j = i - int(starts[a])
+        for k, count in enumerate(counts[first_section[a] : first_section[a + 1]].tolist()):
             if j < count:
                 try:
-                    paragraph = load_article(article.path).sections[k].paragraphs[j]
+                    paragraph = load_article(paths[a]).sections[k].paragraphs[j]
                 except IndexError:
                     break  # the file changed since the index was built: it will be
                 return paragraph.text, paragraph.sentences
             j -= count
-        raise ValueError(
-            f"{article.path}: paragraph {i} of the stored index is not in this article"
-        )
+        raise ValueError(f"{paths[a]}: paragraph {i} of the stored index is not in this article")
 
     source = StoredText(arrays, {int(i): tuple(s) for i, s in meta["loose"]}, recover, on_damage)
     numbers, lines = arrays["number"], arrays["line"]

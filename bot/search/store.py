@@ -313,7 +313,9 @@ def _publish(
         os.replace(staging, directory / generation)
         manifest = {**key, "generation": generation, "arrays": sorted(names), "files": stamps}
         # Compact: with `indent`, json encodes in Python, 70 ms for 10,000 files' stamps.
-        manifest_tmp.write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")))
+        manifest_tmp.write_text(
+            json.dumps(manifest, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+        )
         os.replace(manifest_tmp, index_path(folder))
     except OSError as e:
         log.warning(

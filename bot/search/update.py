@@ -404,25 +404,29 @@ class _FieldSplice:
             code_out.add(codes)
             value_out.add(term_values(indptr, idf, at, at + len(docs)) * weights[codes])
 
-        # Read through once: read-ahead back on for the postings questions read at random.
+        # Read through once: read-ahead back on for the postings questions read at random,
+        # and off again after, for the index still serving if this update fails.
         advise(field.doc_ids, "MADV_SEQUENTIAL")
-        edges = np.searchsorted(self.insert, [lo for lo, _ in blocks] + [n_old], side="left")
-        for (lo, hi), a, b in zip(blocks, edges[:-1], edges[1:], strict=True):
-            docs = self.moved[field.doc_ids[lo:hi]]
-            codes = field.codes[lo:hi].astype(dtype, copy=False)
-            slots = self.insert[a:b] - lo
-            if self.any_removed:
-                gone = np.flatnonzero(docs < 0)
-                if len(gone):
-                    # Each insertion point moves back by the removed postings before it.
-                    slots = slots - np.searchsorted(gone, slots)
-                    docs, codes = np.delete(docs, gone), np.delete(codes, gone)
-            if b > a:
-                docs = np.insert(docs, slots, self.new_doc[a:b])
-                codes = np.insert(codes, slots, self.new_codes[a:b])
-            put(docs, codes)
-        tail = slice(int(edges[-1]) if blocks else 0, None)
-        put(self.new_doc[tail], self.new_codes[tail].astype(dtype))
+        try:
+            edges = np.searchsorted(self.insert, [lo for lo, _ in blocks] + [n_old], side="left")
+            for (lo, hi), a, b in zip(blocks, edges[:-1], edges[1:], strict=True):
+                docs = self.moved[field.doc_ids[lo:hi]]
+                codes = field.codes[lo:hi].astype(dtype, copy=False)
+                slots = self.insert[a:b] - lo
+                if self.any_removed:
+                    gone = np.flatnonzero(docs < 0)
+                    if len(gone):
+                        # Each insertion point moves back by the removed postings before it.
+                        slots = slots - np.searchsorted(gone, slots)
+                        docs, codes = np.delete(docs, gone), np.delete(codes, gone)
+                if b > a:
+                    docs = np.insert(docs, slots, self.new_doc[a:b])
+                    codes = np.insert(codes, slots, self.new_codes[a:b])
+                put(docs, codes)
+            tail = slice(int(edges[-1]) if blocks else 0, None)
+            put(self.new_doc[tail], self.new_codes[tail].astype(dtype))
+        finally:
+            advise(field.doc_ids, "MADV_RANDOM")
         for writer in (doc_out, code_out, value_out):
             writer.close()
         arrays = {

@@ -9,7 +9,7 @@ import pytest
 from bot.knowledge_base import KnowledgeBase
 from bot.search.paging import advise
 
-pytestmark = pytest.mark.skipif(
+linux_only = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="reads the advice back from /proc/self/smaps"
 )
 
@@ -24,6 +24,7 @@ def vm_flags(path: Path) -> set[str]:
     raise AssertionError(f"{path} is not mapped")
 
 
+@linux_only
 def test_postings_are_mapped_for_random_reads_and_read_through_on_demand(folder):
     kb = KnowledgeBase.load(folder)
     field = kb.answerer.index.lemma_field

@@ -1,6 +1,8 @@
 """The library snapshot: arrays and JSON that read back into an equal library."""
 
 import dataclasses
+import gc
+import weakref
 
 import numpy as np
 import pytest
@@ -73,4 +75,20 @@ def test_a_stored_section_reads_as_its_tuple_of_paragraphs(folder):
         assert [p.line for p in stored.paragraphs] == [p.line for p in original]
         with pytest.raises(IndexError):
             stored.paragraphs[len(original)]
+        with pytest.raises(TypeError):
+            stored.paragraphs[1.0]  # type: ignore[index]
+        assert stored.paragraphs != list(original)  # as a tuple would not be
     assert restored.articles[0].sections[1].paragraphs != library.articles[0].sections[2].paragraphs
+
+
+def test_a_stored_library_is_freed_without_the_cycle_collector(folder):
+    # A start-up library is frozen out of the collector's reach (`bot.search.store`): a
+    # reference cycle through it would keep it, and its memory-mapped index, for good.
+    restored = snapshot.load(snapshot.dump(load_library(folder)), folder)
+    source = weakref.ref(restored.articles[0].sections[1].paragraphs[0]._source)
+    gc.disable()
+    try:
+        del restored
+        assert source() is None
+    finally:
+        gc.enable()
