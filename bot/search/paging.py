@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import mmap
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -23,3 +24,15 @@ def advise(array: np.ndarray, advice: str) -> None:
     if isinstance(base, mmap.mmap) and flag is not None:
         with contextlib.suppress(OSError):  # only a hint: an index it fails on still serves
             base.madvise(flag)
+
+
+@contextlib.contextmanager
+def read_through(array: np.ndarray) -> Iterator[None]:
+    """Read-ahead on while a block reads `array` (advised for random reads) from end to end,
+    random reads advised again after it, whether it failed or not: the index it belongs to may
+    go on serving questions."""
+    advise(array, "MADV_SEQUENTIAL")
+    try:
+        yield
+    finally:
+        advise(array, "MADV_RANDOM")

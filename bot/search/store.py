@@ -65,7 +65,7 @@ STALE_TEMP_SECONDS = 3600
 # Arrays a question reads a few entries of here and there. By default the kernel maps the 15
 # pages around each page a question touches (fault-around) into the process: at 10,000
 # real-text articles, after 500 questions, 40 of the 310 MB of postings resident had been read
-# by none. Updates, which read them through, ask for read-ahead first (`bot.search.update`).
+# by none. Updates, which read them through, ask for read-ahead meanwhile (`paging.read_through`).
 RANDOM_ACCESS = ("_doc_ids", "_contributions")
 
 

@@ -45,7 +45,7 @@ from bot.search.bm25 import (
     term_values,
 )
 from bot.search.fields import Encoded
-from bot.search.paging import advise
+from bot.search.paging import read_through
 from bot.search.parts import IndexParts
 from bot.search.units import FIELDS as UNIT_FIELDS
 from bot.search.units import Units
@@ -404,10 +404,8 @@ class _FieldSplice:
             code_out.add(codes)
             value_out.add(term_values(indptr, idf, at, at + len(docs)) * weights[codes])
 
-        # Read through once: read-ahead back on for the postings questions read at random,
-        # and off again after, for the index still serving if this update fails.
-        advise(field.doc_ids, "MADV_SEQUENTIAL")
-        try:
+        # Questions read the doc ids at random; this reads them through once.
+        with read_through(field.doc_ids):
             edges = np.searchsorted(self.insert, [lo for lo, _ in blocks] + [n_old], side="left")
             for (lo, hi), a, b in zip(blocks, edges[:-1], edges[1:], strict=True):
                 docs = self.moved[field.doc_ids[lo:hi]]
@@ -425,8 +423,6 @@ class _FieldSplice:
                 put(docs, codes)
             tail = slice(int(edges[-1]) if blocks else 0, None)
             put(self.new_doc[tail], self.new_codes[tail].astype(dtype))
-        finally:
-            advise(field.doc_ids, "MADV_RANDOM")
         for writer in (doc_out, code_out, value_out):
             writer.close()
         arrays = {
