@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.search.paging import FileArray
+
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
@@ -83,6 +85,12 @@ class BM25:
             contributions = np.empty(len(doc_ids), dtype=CONTRIBUTION)
             contributions_of(indptr, codes, self.idf, self.weights, contributions)
         self.contributions = contributions
+        self.files: tuple[FileArray, FileArray] | None = None
+
+    def read_from(self, doc_ids: FileArray, contributions: FileArray) -> None:
+        """Read postings by offset from the stored files `doc_ids` and `contributions` are
+        mapped from, rather than through the map, where `postings` is asked to."""
+        self.files = (doc_ids, contributions)
 
     @classmethod
     def build(cls, docs: Iterable[Sequence[str]], **params: float) -> BM25:
@@ -135,13 +143,19 @@ class BM25:
         """The most one occurrence-rich, short document can get from a term: idf * (k1 + 1)."""
         return self.idf_of(term) * (self.k1 + 1)
 
-    def postings(self, term: str) -> Postings | None:
-        """The term's postings as views into the index (no copy)."""
+    def postings(self, term: str, read_up_to: int = 0) -> Postings | None:
+        """The term's postings: views into the index, or, for a stored index and at most
+        `read_up_to` postings, read from its files into arrays of their own (a question that
+        reads them all keeps no mapped pages for them: `bot.search.paging`)."""
         tid = self.vocabulary.get(term)
         if tid is None:
             return None
-        lo, hi = self.indptr[tid], self.indptr[tid + 1]
-        return Postings(term, float(self.idf[tid]), self.doc_ids[lo:hi], self.contributions[lo:hi])
+        lo, hi = int(self.indptr[tid]), int(self.indptr[tid + 1])
+        if self.files is not None and hi - lo <= read_up_to:
+            docs, values = (f.read(lo, hi) for f in self.files)
+        else:
+            docs, values = self.doc_ids[lo:hi], self.contributions[lo:hi]
+        return Postings(term, float(self.idf[tid]), docs, values)
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Scores of every document, as rank-bm25's `get_scores` (repeated query terms count again)."""

@@ -49,6 +49,24 @@ class Encoded:
         """The arguments of `BM25.from_token_ids`."""
         return self.vocabulary, self.token_ids, self.lengths
 
+    def by_frequency(self) -> None:
+        """Number the terms by descending token count (ties: first appearance first), token
+        ids renumbered in place (the largest array of a build: a copy would add to its peak).
+
+        A stored index is built from this order: the postings of the terms in the most
+        sentences, which questions binary-search through the memory map instead of reading
+        them whole, then lie together at the start of each file, and the pages a serving
+        process maps for them are theirs, not their neighbours' (`bot.search.paging`).
+        """
+        counts = np.bincount(self.token_ids, minlength=len(self.vocabulary))
+        order = np.argsort(-counts, kind="stable")  # new id -> old id
+        renumber = np.empty(len(order), dtype=self.token_ids.dtype)
+        renumber[order] = np.arange(len(order), dtype=self.token_ids.dtype)
+        # "wrap", not the default "raise", which would buffer a copy of the whole output.
+        np.take(renumber, self.token_ids, out=self.token_ids, mode="wrap")
+        terms = sorted(self.vocabulary, key=self.vocabulary.__getitem__)  # by old id
+        self.vocabulary = {terms[old]: new for new, old in enumerate(order.tolist())}
+
 
 def encode_chunk(texts: list[str], analyzer: Analyzer | None = None) -> Chunk:
     """Per field: the chunk's terms in first-appearance order, token ids into them, doc lengths;

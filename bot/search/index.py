@@ -224,12 +224,15 @@ class SearchIndex:
             (self.kanji_field, terms.kanji),
         )
         out: list[_TermHits] = []
+        # The postings `_first_stage` sums are read whole, the common terms' only searched.
+        common = len(self.units) * COMMON_SHARE
+        read_up_to = int(common) if common > POOL else len(self.units)
         for field, (bm25, counts) in enumerate(fields):
             ideal = sum(bm25.max_contribution(t) * c for t, c in counts.items())
             if ideal <= 0:
                 continue
             for term, count in counts.items():
-                p = bm25.postings(term)
+                p = bm25.postings(term, read_up_to)
                 if p is not None:
                     scale = count / ideal
                     out.append(_TermHits(p, field, scale))

@@ -48,6 +48,8 @@ class IndexParts:
             else None
         )
         (lemma_tokens, bigram_tokens, kanji_tokens), kinds = encode(texts, analyzer, progress)
+        for tokens in (lemma_tokens, bigram_tokens, kanji_tokens):
+            tokens.by_frequency()
         # The largest field last: the others' token ids are gone when its postings are sorted.
         lemma = BM25.from_token_ids(*lemma_tokens.arrays(), min_idf=MIN_IDF)
         del lemma_tokens

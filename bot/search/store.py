@@ -42,7 +42,7 @@ import numpy as np
 from bot.articles import Library, load_library
 from bot.search import fields, parts, snapshot, units, update
 from bot.search.bm25 import BM25
-from bot.search.paging import advise
+from bot.search.paging import FileArray, advise
 from bot.search.parts import IndexParts
 from bot.text.kinds import KINDS
 from bot.text.tokens import TOKENIZER_VERSION, Analyzer
@@ -54,7 +54,7 @@ if sys.platform != "win32":
 log = logging.getLogger(__name__)
 
 # Bump with any change to what parsing, sentence splitting or analysis store (see above).
-FORMAT_VERSION = 11
+FORMAT_VERSION = 12
 INDEX_DIR = ".index"
 MANIFEST = "manifest.json"
 GENERATION = "generation-"  # prefix of the folders that hold one build's arrays
@@ -174,7 +174,7 @@ def _update(
             return None
         if previous and previous[1].generation == manifest["generation"]:
             library, parts = previous
-            z = _arrays(path.parent / str(manifest["generation"]), manifest["arrays"])
+            z, _ = _arrays(path.parent / str(manifest["generation"]), manifest["arrays"])
         else:
             library, parts, z = _open(folder, manifest)
     except Exception:  # no stored index, or a damaged one: built in full
@@ -234,10 +234,10 @@ def load(
 def _open(folder: Path, manifest: dict) -> tuple[Library, IndexParts, dict[str, np.ndarray]]:
     """The library and index of the generation `manifest` names, and its arrays by name."""
     generation = folder / INDEX_DIR / str(manifest["generation"])
-    z = _arrays(generation, manifest["arrays"])
+    z, files = _arrays(generation, manifest["arrays"])
     on_damage = _damage_report(generation, index_path(folder))
     library = snapshot.load(_members(z, LIBRARY), folder, on_damage)
-    field_indexes = [_field(z, name) for name in fields.FIELD_NAMES]
+    field_indexes = [_field(z, files, name) for name in fields.FIELD_NAMES]
     unit_arrays = {name: z[f"units_{name}"] for name in units.FIELDS}
     kinds = z["kinds"]
     _check(library, unit_arrays, field_indexes, kinds)
@@ -439,10 +439,10 @@ def _remove_stale_temporaries(directory: Path) -> None:
                     tmp.unlink()
 
 
-def _field(z: dict[str, np.ndarray], name: str) -> BM25:
+def _field(z: dict[str, np.ndarray], files: dict[str, FileArray], name: str) -> BM25:
     terms = _json(z[f"{name}_vocabulary"])
     vocabulary = dict(zip(terms, range(len(terms)), strict=True))
-    return BM25(  # the arrays `save` stored under the names in POSTING_ARRAYS
+    field = BM25(  # the arrays `save` stored under the names in POSTING_ARRAYS
         vocabulary,
         indptr=z[f"{name}_indptr"],
         doc_ids=z[f"{name}_doc_ids"],
@@ -452,6 +452,8 @@ def _field(z: dict[str, np.ndarray], name: str) -> BM25:
         contributions=z[f"{name}_contributions"],
         min_idf=parts.MIN_IDF,
     )
+    field.read_from(files[f"{name}_doc_ids"], files[f"{name}_contributions"])
+    return field
 
 
 def _check(
@@ -477,8 +479,11 @@ def _check(
             raise ValueError("postings and their (tf, length) codes disagree")
 
 
-def _arrays(generation: Path, names: list[str]) -> dict[str, np.ndarray]:
-    """The arrays the manifest names, memory-mapped read-only; nothing is unpickled.
+def _arrays(
+    generation: Path, names: list[str]
+) -> tuple[dict[str, np.ndarray], dict[str, FileArray]]:
+    """The arrays the manifest names, memory-mapped read-only (nothing is unpickled), and the
+    postings' files to read by offset (`paging.FileArray`).
 
     Each becomes a plain ndarray view of its map: slices of an `np.memmap` are memmaps too, and
     making one costs a microsecond, which a query pays for every term it looks up.
@@ -488,18 +493,20 @@ def _arrays(generation: Path, names: list[str]) -> dict[str, np.ndarray]:
     ):
         raise ValueError(f"{MANIFEST}: 'arrays' is not a list of array names")
     arrays = {}
+    files = {}
     for name in names:
         path = generation / f"{name}.npy"
         try:
             mapped = np.load(path, mmap_mode="r", allow_pickle=False)
             if name.endswith(RANDOM_ACCESS):
                 advise(mapped, "MADV_RANDOM")
+                files[name] = FileArray(mapped)
             arrays[name] = mapped.view(np.ndarray)
         except FileNotFoundError:
             raise
         except Exception as e:  # say which file, not only the manifest
             raise ValueError(f"{path}: {e}") from e
-    return arrays
+    return arrays, files
 
 
 def _members(z: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:

@@ -7,7 +7,7 @@ articles' rows dropped and the new ones spliced in at their place in file order.
 stored only the contributions depend on the collection's statistics (document count, document
 frequencies, average length), and they are computed again from each posting's (tf, length) code
 (`bot.search.bm25`) right after: the result is the index a full build makes of the same files,
-except that new terms take the next free ids instead of first-appearance ones (no answer depends
+except that new terms take the next free ids instead of ids by frequency (no answer depends
 on term ids). tests/search/test_update.py holds it to that, array by array and answer by answer.
 
 Postings are copied a block at a time into the output files, so an update needs tens

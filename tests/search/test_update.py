@@ -2,7 +2,7 @@
 
 Compared array by array (sentences, answer kinds, every term's postings and contributions, the
 stored library) and answer by answer. Term ids are the one difference allowed: a new term takes
-the next free id, where a full build numbers terms by first appearance.
+the next free id, where a full build numbers terms by frequency.
 """
 
 import logging
