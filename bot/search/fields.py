@@ -32,6 +32,8 @@ WORKER_ENV = "KIJI_BOT_INDEX_WORKER"
 CHUNK = 4000
 # Below this, starting worker processes (each loads the dictionary) costs more than it saves.
 PARALLEL_MIN_SENTENCES = 40_000
+# Token ids renumbered this many at a time (`Encoded.by_frequency`).
+RENUMBER_BLOCK = 1 << 20
 
 # Per field (terms, token ids, lengths), and the sentences' kinds (sentences × KINDS).
 Chunk = tuple[tuple[tuple[list[str], np.ndarray, np.ndarray], ...], np.ndarray]
@@ -62,8 +64,12 @@ class Encoded:
         order = np.argsort(-counts, kind="stable")  # new id -> old id
         renumber = np.empty(len(order), dtype=self.token_ids.dtype)
         renumber[order] = np.arange(len(order), dtype=self.token_ids.dtype)
-        # "wrap", not the default "raise", which would buffer a copy of the whole output.
-        np.take(renumber, self.token_ids, out=self.token_ids, mode="wrap")
+        # A block at a time: numpy makes an intp copy of the indices it is given (240 MB for
+        # a 30-million-token field, 86 MB more at the peak of a 10,000-article build).
+        ids = self.token_ids
+        for lo in range(0, len(ids), RENUMBER_BLOCK):
+            block = ids[lo : lo + RENUMBER_BLOCK]
+            block[:] = renumber[block]
         terms = sorted(self.vocabulary, key=self.vocabulary.__getitem__)  # by old id
         self.vocabulary = {terms[old]: new for new, old in enumerate(order.tolist())}
 
