@@ -228,7 +228,7 @@ def load(
     articles = tuple(
         Article(
             **{name: a[name] for name in PLAIN},
-            path=_absolute(a["path"], folder),
+            path=path,
             sections=tuple(
                 Section(index, heading, take(count), line)
                 for index, heading, line, count in a["sections"]
@@ -236,7 +236,7 @@ def load(
             header_lines=tuple(starmap(HeaderLine, a["header_lines"])),
             warnings=tuple(a["warnings"]),
         )
-        for a in meta["articles"]
+        for a, path in zip(meta["articles"], paths, strict=True)
     )
     if taken != len(source.ends):
         raise ValueError("the articles do not hold the paragraphs stored")
