@@ -59,6 +59,9 @@ LOWER_BOUND_SAMPLE = 2048
 # bench/fit_first_stage.py on JSQuAD's questions over 10,000 real-text articles.
 COMMON_SHARE = 0.02
 POOL = 300
+# A term with more postings than this many per looked-up sentence is searched for the
+# sentences; one with fewer has its postings searched among them (`_contributions_at`).
+SEARCH_EACH = 16
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,29 @@ class _TermHits:
             out = np.zeros(len(units), dtype=values.dtype)  # float32 products, as stored
         np.multiply(values, self.scale, out=out, where=found)
         return out
+
+
+def _contributions_at(per_term: list[_TermHits], members: np.ndarray, out: np.ndarray) -> None:
+    """Each term's scaled contribution to each of `members` (sorted sentence ids) into the
+    rows of `out` (zeros; columns past the members are left alone).
+
+    A term with many postings is searched for the members (`_TermHits.at`); the others, most
+    of a question's terms, are looked up the other way round, all at once: their postings
+    searched among the members in one call. A long question has a hundred terms or more, and
+    a search per term cost 2-3 ms of it.
+    """
+    short = [i for i, t in enumerate(per_term) if len(t.docs) <= SEARCH_EACH * len(members)]
+    for i in sorted(set(range(len(per_term))) - set(short)):
+        per_term[i].at(members, out[i, : len(members)])
+    if not short or not len(members):
+        return
+    docs = np.concatenate([per_term[i].docs for i in short])
+    rows = np.repeat(short, [len(per_term[i].docs) for i in short])
+    scaled = np.concatenate([per_term[i].contributions * per_term[i].scale for i in short])
+    at = members.searchsorted(docs)
+    hit = at < len(members)
+    hit[hit] = members[at[hit]] == docs[hit]
+    out[rows[hit], at[hit]] = scaled[hit]
 
 
 @dataclass(frozen=True)
@@ -366,8 +392,7 @@ class SearchIndex:
         members = np.array(sorted({u for w in windows for u in w}), dtype=np.int32)
         # Term × sentence contributions, plus a last column of zeros that pads short windows.
         values = np.zeros((len(per_term), len(members) + 1))
-        for i, t in enumerate(per_term):
-            t.at(members, values[i, :-1])
+        _contributions_at(per_term, members, values)
         # Each window's sentences as columns of `values`, short windows padded with the zeros;
         # found with one search for all windows (a search per window cost 0.4 ms a question).
         padded = np.array([w + (-1,) * (MAX_WINDOW - len(w)) for w in windows], dtype=np.int64)
