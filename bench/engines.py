@@ -5,9 +5,12 @@ tokens. rank-bm25's `BM25Okapi` is the reference for scores: a full scan in Pyth
 document for every term. bm25s precomputes each posting's score in a sparse matrix (its
 "robertson" method is Okapi's formula, but it clamps negative IDF to 0 instead of rank-bm25's
 epsilon floor, so only its speed is compared); it is timed twice, as shipped (`retrieve`) and
-as its scoring followed by exactly our selection (`bot.search.bm25.select_top`), which is the
-fair comparison of scoring: its own selection (`np.argpartition` over every document) is what
-dominates at this size. Ours is `bot.search.bm25.BM25.top_k`: scoring, then that selection.
+as its scoring followed by exactly our selection (`bot.search.bm25.select_touched`), which is
+the fair comparison of scoring: its own selection (`np.argpartition` over every document) is
+what dominates at this size. Our selection ranks only the documents the query's postings name
+when they are few; ours has them from scoring, and for bm25s they are read from its own index
+(its `get_scores` does not return them), inside its timing. Ours is
+`bot.search.bm25.BM25.top_k`: scoring, then that selection.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import bm25s
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from bot.search.bm25 import BM25, K1, B, select_top
+from bot.search.bm25 import BM25, K1, B, select_top, select_touched
 from bot.search.fields import Encoded
 
 TOP = 10
@@ -53,8 +56,13 @@ class Engines:
     def bm25s_scores_top(self, tokens: Sequence[str]) -> np.ndarray:
         """bm25s's scoring (`get_scores`) followed by exactly our selection, not its own."""
         ids = self._ids(tokens)
-        scores = self.bm25s.get_scores(ids) if ids else np.zeros(self.ours.n_docs)
-        return select_top(np.asarray(scores), TOP)
+        if not ids:
+            return select_top(np.zeros(self.ours.n_docs), TOP)
+        scores = np.asarray(self.bm25s.get_scores(ids))
+        matrix = self.bm25s.scores
+        indptr, indices = matrix["indptr"], matrix["indices"]
+        touched = np.concatenate([indices[indptr[t] : indptr[t + 1]] for t in ids])
+        return select_touched(scores, touched, TOP, len(ids))
 
     def _ids(self, tokens: Sequence[str]) -> list[int]:
         return [self.vocabulary[t] for t in tokens if t in self.vocabulary]

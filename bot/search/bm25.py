@@ -18,9 +18,11 @@ contributions follow from them, the IDFs and the table in one pass: that is what
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,6 +88,7 @@ class BM25:
             contributions_of(indptr, codes, self.idf, self.weights, contributions)
         self.contributions = contributions
         self.files: tuple[FileArray, FileArray] | None = None
+        self._tally = Tally(self.n_docs)
 
     def read_from(self, doc_ids: FileArray, contributions: FileArray) -> None:
         """Read postings by offset from the stored files `doc_ids` and `contributions` are
@@ -163,10 +166,20 @@ class BM25:
         return accumulate(self.n_docs, [p.docs for p in found], [p.contributions for p in found])
 
     def top_k(self, query: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The k best (doc ids, scores), best first, ties by lower id, as a stable full sort gives."""
-        scores = self.scores(query)
-        idx = select_top(scores, k)
-        return idx, scores[idx]
+        """The k best (doc ids, scores), best first, ties by lower id, as a stable full sort gives.
+
+        The same sums as `scores`, but added into a reused array of zeros and cleared again, and
+        the best looked for among the documents the postings name, not among all of them: a
+        typical question's terms reach a few percent of the sentences, and making, then
+        scanning, an array of every sentence's score was most of the time.
+        """
+        found = [p for p in map(self.postings, query) if p is not None]
+        with self._tally.summed([p.docs for p in found], [p.contributions for p in found]) as (
+            scores,
+            ids,
+        ):
+            idx = select_touched(scores, ids, k, len(found))
+            return idx, scores[idx]
 
 
 def postings_of(
@@ -304,6 +317,57 @@ def accumulate(n_docs: int, docs: list[np.ndarray], values: list[np.ndarray]) ->
     ids = np.concatenate(docs, out=np.empty(total, dtype=np.intp))
     weights = np.concatenate(values, out=np.empty(total, dtype=np.float64))
     return np.bincount(ids, weights, minlength=n_docs)
+
+
+class Tally:
+    """Per-document sums over a query's postings in an array of zeros kept for the next query
+    (one per thread), cleared where it was added to: no array of every document's score is
+    made, or scanned, per query."""
+
+    def __init__(self, n_docs: int) -> None:
+        self.n_docs = n_docs
+        self._local = threading.local()
+
+    @contextlib.contextmanager
+    def summed(
+        self, docs: list[np.ndarray], values: list[np.ndarray]
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(every document's sum, the postings' documents), valid inside the block only. The
+        sums are `accumulate`'s to the bit: float64, added in the same order per document."""
+        sums = getattr(self._local, "sums", None)
+        if sums is None:
+            sums = self._local.sums = np.zeros(self.n_docs, dtype=np.float64)
+        total = sum(map(len, docs))
+        ids = np.concatenate(docs, out=np.empty(total, dtype=np.intp)) if docs else _NO_IDS
+        if docs:
+            weights = np.concatenate(values, out=np.empty(total, dtype=np.float64))
+            np.add.at(sums, ids, weights)
+        try:
+            yield sums, ids
+        finally:
+            sums[ids] = 0.0
+
+
+_NO_IDS = np.zeros(0, dtype=np.intp)
+
+
+def select_touched(scores: np.ndarray, ids: np.ndarray, k: int, copies: int) -> np.ndarray:
+    """`select_top(scores, k)`, looking only at the documents `ids` names (each at most
+    `copies` times, as when it lists a query's postings) when that is enough.
+
+    The k × copies-th largest score among the listed ones is at most the k-th largest among
+    distinct documents, so every document of the best k scores at least that much; only
+    those are ranked. With fewer than k positive scores every document competes, as there.
+    """
+    if len(ids) < len(scores) // 4:
+        values = scores[ids]
+        if len(values) >= k > 0:
+            floor = kth_largest(values, min(k * max(copies, 1), len(values)))
+            if floor > 0:
+                pool = np.unique(ids[values >= floor])
+                if len(pool) >= k:
+                    return best_k(pool, scores[pool], k)
+    return select_top(scores, k)
 
 
 def select_top(scores: np.ndarray, k: int) -> np.ndarray:

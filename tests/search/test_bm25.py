@@ -114,3 +114,42 @@ def test_an_idf_floor_lets_a_tiny_library_find_its_sentence():
     assert (floored.scores(["ロシア"]) > 0).all()
     # informative terms keep rank-bm25's IDF
     assert floored.idf_of("安定") == pytest.approx(plain.idf_of("安定"))
+
+
+def _zipf_corpus(n_docs: int, seed: int = 0) -> list[list[str]]:
+    rng = np.random.default_rng(seed)
+    return [[f"t{int(w)}" for w in rng.zipf(1.4, rng.integers(3, 20)) % 500] for _ in range(n_docs)]
+
+
+ZIPF = _zipf_corpus(10_000)
+ZIPF_INDEX = BM25.build(ZIPF)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    # Mostly terms in tens to hundreds of documents (ranked among the touched ones), some in
+    # most of them (every document competes), repeats and unseen terms.
+    st.lists(
+        st.sampled_from([f"t{i}" for i in range(12, 500, 5)] + ["t1", "t2", "zzz"]), max_size=8
+    ),
+    st.integers(1, 40),
+)
+def test_top_k_among_the_touched_documents_is_the_full_selection(query, k):
+    """top_k ranks only the documents the postings name (when few are): the same ids, order
+    and scores as selecting among every document's score, repeats and ties included."""
+    ids, scores = ZIPF_INDEX.top_k(query, k)
+    full = ZIPF_INDEX.scores(query)
+    expected = bm25.select_top(full, k)
+    assert ids.tolist() == expected.tolist()
+    assert scores.tolist() == full[expected].tolist()  # bit for bit: the same sums
+
+
+def test_the_reused_sums_are_cleared_and_kept_per_thread():
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = [["t3", "t10"], ["t3"], ["t77", "t3", "t3"], ["zzz"], ["t140", "t1"]] * 20
+    alone = [ZIPF_INDEX.top_k(q, 10)[0].tolist() for q in queries]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda q: ZIPF_INDEX.top_k(q, 10)[0].tolist(), queries))
+    assert together == alone
+    assert alone[0] == bm25.select_top(ZIPF_INDEX.scores(["t3", "t10"]), 10).tolist()
