@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.search import heap
 from bot.search.paging import FileArray
 
 K1 = 1.5
@@ -122,6 +123,20 @@ class BM25:
         int64 sort keys of a 15-million-token field never all exist at once.
         """
         indptr, doc_ids, term_freqs = postings_of(len(vocabulary), token_ids, doc_lengths)
+        return cls.from_postings(vocabulary, indptr, doc_ids, term_freqs, doc_lengths, **params)
+
+    @classmethod
+    def from_postings(
+        cls,
+        vocabulary: dict[str, int],
+        indptr: np.ndarray,
+        doc_ids: np.ndarray,
+        term_freqs: np.ndarray,
+        doc_lengths: np.ndarray,
+        **params: float,
+    ) -> BM25:
+        """Index CSR postings with their term frequencies (`postings_of`'s), so that a build can
+        let the token ids go first (`bot.search.parts`)."""
         doc_len = np.asarray(doc_lengths, dtype=np.int32)
         codes, pairs = pair_codes(term_freqs, doc_ids, doc_len)
         del term_freqs
@@ -196,11 +211,15 @@ def postings_of(
     n_docs = max(len(doc_lengths), 1)
     starts = np.cumsum(doc_lengths) - doc_lengths  # each document's first token
     df = np.zeros(n_terms, dtype=np.int64)
-    doc_parts: list[np.ndarray] = []
-    tf_parts: list[np.ndarray] = []
+    # Written in place a range at a time rather than kept in parts and joined at the end (both
+    # at once, at the build's peak): a token makes at most one posting, and the pages past the
+    # last posting written are never touched, so never resident.
+    doc_ids = np.empty(len(token_ids), dtype=np.int32)
+    n_postings = 0
+    term_freqs = np.empty(len(token_ids), dtype=np.uint8)  # widened if a count passes 255
     inside = np.empty(len(token_ids), dtype=bool)
     below = np.empty(len(token_ids), dtype=bool)
-    for lo, hi in _term_ranges(np.bincount(token_ids, minlength=n_terms)):
+    for lo, hi in _term_ranges(token_counts(token_ids, n_terms)):
         np.greater_equal(token_ids, lo, out=inside)
         np.less(token_ids, hi, out=below)
         np.logical_and(inside, below, out=inside)
@@ -213,16 +232,19 @@ def postings_of(
         keys.sort()
         first = np.flatnonzero(np.diff(keys, prepend=-1))
         tf = np.diff(first, append=len(keys))
-        tf_parts.append(tf.astype(np.min_scalar_type(max(int(tf.max(initial=0)), 255))))
+        if int(tf.max(initial=0)) > np.iinfo(term_freqs.dtype).max:
+            term_freqs = term_freqs.astype(np.min_scalar_type(int(tf.max())))
         keys = keys[first]
-        doc_parts.append((keys % n_docs).astype(np.int32))
+        doc_ids[n_postings : n_postings + len(keys)] = keys % n_docs
+        term_freqs[n_postings : n_postings + len(keys)] = tf
+        n_postings += len(keys)
         df[lo:hi] = np.bincount(keys // n_docs - lo, minlength=hi - lo)
+        del keys, first, tf
+        heap.trim()  # this range's temporaries, freed between long-lived postings (10-50 MB)
     del inside, below
     indptr = np.concatenate([[0], np.cumsum(df)])
-    doc_ids = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int32)
-    del doc_parts
-    tf_type = np.result_type(np.uint8, *tf_parts)
-    term_freqs = np.concatenate(tf_parts, dtype=tf_type) if tf_parts else np.zeros(0, np.uint8)
+    doc_ids = doc_ids[:n_postings]
+    term_freqs = term_freqs[:n_postings]
     return indptr, doc_ids, term_freqs
 
 
@@ -430,6 +452,15 @@ def okapi_idf(
         # never find its sentence (rank_bm25 issues 39, 43). None keeps rank-bm25's numbers.
         idf = np.maximum(idf, min_idf)
     return idf
+
+
+def token_counts(token_ids: np.ndarray, n_terms: int) -> np.ndarray:
+    """How many tokens each term has, counted a block at a time: `np.bincount` copies the ids it
+    is given to intp first (240 MB for the 30 million int32 bigram ids of 10,000 articles)."""
+    counts = np.zeros(n_terms, dtype=np.int64)
+    for lo in range(0, len(token_ids), BLOCK):
+        counts += np.bincount(token_ids[lo : lo + BLOCK], minlength=n_terms)
+    return counts
 
 
 def _term_ranges(tokens_per_term: np.ndarray) -> list[tuple[int, int]]:

@@ -23,7 +23,6 @@ in memory only).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import hashlib
 import json
@@ -40,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.articles import Library, load_library
-from bot.search import fields, parts, snapshot, units, update
+from bot.search import fields, heap, parts, snapshot, units, update
 from bot.search.bm25 import BM25
 from bot.search.paging import FileArray, advise
 from bot.search.parts import IndexParts
@@ -363,8 +362,7 @@ def stored_arrays(library: Library, index: IndexParts) -> dict[str, np.ndarray]:
 
 def _return_freed_memory() -> None:
     """At start-up, after a build: collect its cycles and hand the freed heap back to the
-    system. glibc keeps freed memory for reuse: a process that had built the index of 10,000
-    articles and let it go still held 575 MB, and 371 MB after `malloc_trim`.
+    system (`heap.trim`).
 
     Not during a /reload (another thread): a full collection and a trim hold the allocator
     and the interpreter while the event loop needs them.
@@ -372,9 +370,7 @@ def _return_freed_memory() -> None:
     if threading.current_thread() is not threading.main_thread():
         return
     gc.collect()
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):  # a libc without malloc_trim (musl)
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
+    heap.trim()
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:

@@ -153,3 +153,11 @@ def test_the_reused_sums_are_cleared_and_kept_per_thread():
         together = list(pool.map(lambda q: ZIPF_INDEX.top_k(q, 10)[0].tolist(), queries))
     assert together == alone
     assert alone[0] == bm25.select_top(ZIPF_INDEX.scores(["t3", "t10"]), 10).tolist()
+
+
+def test_a_term_more_than_255_times_in_a_document_keeps_its_count():
+    docs = [["a"] * 300 + ["b"], ["b", "c"], ["a", "c"]]
+    ours = BM25.build(docs)
+    np.testing.assert_allclose(
+        ours.scores(["a", "b"]), BM25Okapi(docs).get_scores(["a", "b"]), rtol=RTOL
+    )
