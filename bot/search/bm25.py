@@ -98,7 +98,8 @@ class BM25:
 
     @classmethod
     def build(cls, docs: Iterable[Sequence[str]], **params: float) -> BM25:
-        """Index token lists; term ids follow first appearance, as rank-bm25's dicts do."""
+        """Index token lists; term ids follow first appearance, as rank-bm25's dicts do (a
+        stored index numbers them by frequency instead: `Encoded.by_frequency`)."""
         vocabulary: dict[str, int] = {}
         ids: list[int] = []
         lengths: list[int] = []
@@ -233,7 +234,9 @@ def postings_of(
         first = np.flatnonzero(np.diff(keys, prepend=-1))
         tf = np.diff(first, append=len(keys))
         if int(tf.max(initial=0)) > np.iinfo(term_freqs.dtype).max:
-            term_freqs = term_freqs.astype(np.min_scalar_type(int(tf.max())))
+            wider = np.empty(len(token_ids), dtype=np.min_scalar_type(int(tf.max())))
+            wider[:n_postings] = term_freqs[:n_postings]  # not the unwritten rest
+            term_freqs = wider
         keys = keys[first]
         doc_ids[n_postings : n_postings + len(keys)] = keys % n_docs
         term_freqs[n_postings : n_postings + len(keys)] = tf

@@ -4,7 +4,8 @@ answer kinds (`bot.text.kinds`), from the same MeCab pass.
 MeCab analysis is most of an index build (about 120 µs a sentence, a minute for 460,000), so a
 large archive is analysed in chunks by one worker process per CPU. Each chunk comes back as its
 own small vocabulary plus an id array (not as millions of Python strings), and the chunks are
-merged in order, so term ids are the same as a single pass would give: first appearance.
+merged in order, so term ids are the same as a single pass would give: first appearance (then
+numbered by frequency for a stored index: `Encoded.by_frequency`).
 """
 
 from __future__ import annotations
@@ -56,8 +57,8 @@ class Encoded:
         """Number the terms by descending token count (ties: first appearance first), token
         ids renumbered in place (the largest array of a build: a copy would add to its peak).
 
-        A stored index is built from this order: the postings of the terms in the most
-        sentences, which questions binary-search through the memory map instead of reading
+        A stored index is built from this order: the postings of the most frequent terms (by
+        token count, which follows the number of sentences closely), which questions binary-search through the memory map instead of reading
         them whole, then lie together at the start of each file, and the pages a serving
         process maps for them are theirs, not their neighbours' (`bot.search.paging`).
         """

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import sys
+import threading
 from collections.abc import Callable
 
 
@@ -26,7 +27,11 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 
 def trim() -> None:
-    """Return the free pages of the heap to the system (`malloc_trim(0)`); a few milliseconds."""
+    """Return the free pages of the heap to the system (`malloc_trim(0)`; a few milliseconds).
+
+    Only on the main thread, which builds at start-up before anything else runs: a /reload or
+    an update builds in another thread while the event loop serves, and a trim holds the
+    allocator that the loop needs."""
     malloc_trim = _malloc_trim()
-    if malloc_trim is not None:
+    if malloc_trim is not None and threading.current_thread() is threading.main_thread():
         malloc_trim(0)

@@ -139,9 +139,12 @@ def _contributions_at(per_term: list[_TermHits], members: np.ndarray, out: np.nd
     searched among the members in one call. A long question has a hundred terms or more, and
     a search per term cost 2-3 ms of it.
     """
-    short = [i for i, t in enumerate(per_term) if len(t.docs) <= SEARCH_EACH * len(members)]
-    for i in sorted(set(range(len(per_term))) - set(short)):
-        per_term[i].at(members, out[i, : len(members)])
+    short = []
+    for i, t in enumerate(per_term):
+        if len(t.docs) <= SEARCH_EACH * len(members):
+            short.append(i)
+        else:
+            t.at(members, out[i, : len(members)])
     if not short or not len(members):
         return
     docs = np.concatenate([per_term[i].docs for i in short])

@@ -56,15 +56,17 @@ class FileArray:
 
     Made from the memory map of the same file (`np.load(..., mmap_mode="r")`), whose header
     numpy has already checked; the file stays open while the index serves, so that a newer
-    generation replacing it (and unlinking it) changes nothing for this one.
+    generation replacing it (and unlinking it) changes nothing for this one. Not on platforms
+    without `os.preadv` (Windows): there every posting is read through the map.
     """
+
+    SUPPORTED = hasattr(os, "preadv")
 
     def __init__(self, mapped: np.memmap) -> None:
         if mapped.ndim != 1 or not mapped.flags.c_contiguous or mapped.filename is None:
             raise ValueError("only a contiguous 1-D memory-mapped array can be read by offset")
         self.path = Path(mapped.filename)
         self.dtype = mapped.dtype
-        self.size = len(mapped)
         self._offset = int(mapped.offset)
         self._fd = os.open(self.path, os.O_RDONLY)
         weakref.finalize(self, os.close, self._fd)

@@ -173,7 +173,9 @@ def _update(
             return None
         if previous and previous[1].generation == manifest["generation"]:
             library, parts = previous
-            z, _ = _arrays(path.parent / str(manifest["generation"]), manifest["arrays"])
+            z, _ = _arrays(
+                path.parent / str(manifest["generation"]), manifest["arrays"], by_offset=False
+            )
         else:
             library, parts, z = _open(folder, manifest)
     except Exception:  # no stored index, or a damaged one: built in full
@@ -448,7 +450,8 @@ def _field(z: dict[str, np.ndarray], files: dict[str, FileArray], name: str) -> 
         contributions=z[f"{name}_contributions"],
         min_idf=parts.MIN_IDF,
     )
-    field.read_from(files[f"{name}_doc_ids"], files[f"{name}_contributions"])
+    if files:
+        field.read_from(files[f"{name}_doc_ids"], files[f"{name}_contributions"])
     return field
 
 
@@ -476,10 +479,11 @@ def _check(
 
 
 def _arrays(
-    generation: Path, names: list[str]
+    generation: Path, names: list[str], by_offset: bool = True
 ) -> tuple[dict[str, np.ndarray], dict[str, FileArray]]:
-    """The arrays the manifest names, memory-mapped read-only (nothing is unpickled), and the
-    postings' files to read by offset (`paging.FileArray`).
+    """The arrays the manifest names, memory-mapped read-only (nothing is unpickled), and, with
+    `by_offset` where the platform reads by offset, the postings' files to read that way
+    (`paging.FileArray`).
 
     Each becomes a plain ndarray view of its map: slices of an `np.memmap` are memmaps too, and
     making one costs a microsecond, which a query pays for every term it looks up.
@@ -496,7 +500,8 @@ def _arrays(
             mapped = np.load(path, mmap_mode="r", allow_pickle=False)
             if name.endswith(RANDOM_ACCESS):
                 advise(mapped, "MADV_RANDOM")
-                files[name] = FileArray(mapped)
+                if by_offset and FileArray.SUPPORTED:
+                    files[name] = FileArray(mapped)
             arrays[name] = mapped.view(np.ndarray)
         except FileNotFoundError:
             raise

@@ -189,9 +189,12 @@ class Analyzer:
     def _words(self, text: str) -> Iterator[list[str]]:
         """Each word's fields as `_WORD_FORMAT` writes them."""
         for line in self._tagger().parse(text).split("\n"):
+            if not line:
+                continue
             fields = line.split("\t")
-            if len(fields) == _FIELDS_PER_WORD:
-                yield fields
+            if len(fields) != _FIELDS_PER_WORD:
+                raise RuntimeError(f"MeCab wrote {line!r}, not the fields of {TAGGER_ARGS!r}")
+            yield fields
 
     def morphemes(self, text: str) -> Iterator[Morpheme]:
         for surface, pos, pos_detail, pos_type, base, _, unknown in self._words(normalize(text)):

@@ -161,3 +161,17 @@ def test_a_term_more_than_255_times_in_a_document_keeps_its_count():
     np.testing.assert_allclose(
         ours.scores(["a", "b"]), BM25Okapi(docs).get_scores(["a", "b"]), rtol=RTOL
     )
+
+
+def test_terms_numbered_by_frequency_keep_every_token():
+    from bot.search.fields import Encoded
+
+    vocabulary = {"a": 0, "b": 1, "c": 2, "d": 3}  # d never occurs
+    ids = np.array([0, 1, 1, 2, 2, 2, 1, 0, 2], dtype=np.int32)
+    tokens = [list(vocabulary)[i] for i in ids]
+    encoded = Encoded(dict(vocabulary), ids.copy(), np.array([4, 5]))
+    encoded.by_frequency()
+    assert list(encoded.vocabulary) == ["c", "b", "a", "d"]  # by count, ties first-seen first
+    assert list(encoded.vocabulary.values()) == [0, 1, 2, 3]
+    names = list(encoded.vocabulary)
+    assert [names[i] for i in encoded.token_ids] == tokens

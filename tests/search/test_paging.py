@@ -70,3 +70,12 @@ def test_a_file_array_reads_slices_and_names_the_file_it_cannot_read(tmp_path):
         f.truncate(path.stat().st_size - 400)
     with pytest.raises(OSError, match=str(path)):
         array.read(900, 1000)
+
+
+def test_without_pread_every_posting_is_read_through_the_map(folder, monkeypatch):
+    """Windows has no os.preadv: the stored index serves from its memory map alone."""
+    KnowledgeBase.load(folder)  # stored
+    monkeypatch.setattr(FileArray, "SUPPORTED", False)
+    kb = KnowledgeBase.load(folder)
+    assert kb.answerer.index.lemma_field.files is None
+    assert kb.ask("世界が求めているものは何か").answered
