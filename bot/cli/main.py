@@ -132,6 +132,7 @@ async def cmd_ask(
     kb: KnowledgeBase, settings: Settings, questions: list[str], *, as_json: bool, log: bool
 ) -> int:
     color = sys.stdout.isatty()
+    user = getpass.getuser()  # a password-database lookup: once, not twice per question
     async with asker_for(kb, settings, log=log) as asker:
         for question in questions:
             problem = question_problem(question)
@@ -157,8 +158,8 @@ async def cmd_ask(
                 await asker.ask(
                     question,
                     source="cli",
-                    user_name=getpass.getuser(),
-                    user_id=local_user_id(getpass.getuser()),
+                    user_name=user,
+                    user_id=local_user_id(user),
                 )
             ).answer
             if as_json:
