@@ -362,9 +362,10 @@ class Tally:
         sums = getattr(self._local, "sums", None)
         if sums is None:
             sums = self._local.sums = np.zeros(self.n_docs, dtype=np.float64)
-        total = sum(map(len, docs))
-        ids = np.concatenate(docs, out=np.empty(total, dtype=np.intp)) if docs else _NO_IDS
+        ids = _NO_IDS
         if docs:
+            total = sum(map(len, docs))
+            ids = np.concatenate(docs, out=np.empty(total, dtype=np.intp))
             weights = np.concatenate(values, out=np.empty(total, dtype=np.float64))
             np.add.at(sums, ids, weights)
         try:

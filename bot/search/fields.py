@@ -21,7 +21,7 @@ from multiprocessing import get_context
 
 import numpy as np
 
-from bot.search.bm25 import token_counts
+from bot.search.bm25 import BLOCK, token_counts
 from bot.search.progress import Progress
 from bot.text.kinds import KINDS, sentence_kinds
 from bot.text.tokens import Analyzer, bigrams, kanji
@@ -34,8 +34,6 @@ WORKER_ENV = "KIJI_BOT_INDEX_WORKER"
 CHUNK = 4000
 # Below this, starting worker processes (each loads the dictionary) costs more than it saves.
 PARALLEL_MIN_SENTENCES = 40_000
-# Token ids renumbered this many at a time (`Encoded.by_frequency`).
-RENUMBER_BLOCK = 1 << 20
 
 # Per field (terms, token ids, lengths), and the sentences' kinds (sentences × KINDS).
 Chunk = tuple[tuple[tuple[list[str], np.ndarray, np.ndarray], ...], np.ndarray]
@@ -58,9 +56,10 @@ class Encoded:
         ids renumbered in place (the largest array of a build: a copy would add to its peak).
 
         A stored index is built from this order: the postings of the most frequent terms (by
-        token count, which follows the number of sentences closely), which questions binary-search through the memory map instead of reading
-        them whole, then lie together at the start of each file, and the pages a serving
-        process maps for them are theirs, not their neighbours' (`bot.search.paging`).
+        token count, which follows the number of sentences closely), which questions
+        binary-search through the memory map instead of reading them whole, then lie together
+        at the start of each file, and the pages a serving process maps for them are theirs,
+        not their neighbours' (`bot.search.paging`).
         """
         ids = self.token_ids
         order = np.argsort(-token_counts(ids, len(self.vocabulary)), kind="stable")  # new -> old
@@ -68,8 +67,8 @@ class Encoded:
         renumber[order] = np.arange(len(order), dtype=ids.dtype)
         # A block at a time: numpy makes an intp copy of the int32 ids it indexes with (240 MB
         # for a 30-million-token field).
-        for lo in range(0, len(ids), RENUMBER_BLOCK):
-            block = ids[lo : lo + RENUMBER_BLOCK]
+        for lo in range(0, len(ids), BLOCK):
+            block = ids[lo : lo + BLOCK]
             block[:] = renumber[block]
         terms = sorted(self.vocabulary, key=self.vocabulary.__getitem__)  # by old id
         self.vocabulary = {terms[old]: new for new, old in enumerate(order.tolist())}

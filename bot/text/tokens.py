@@ -207,7 +207,10 @@ class Analyzer:
         """Each word's surface and lemma: all that highlighting needs. Cached, because the same
         passages are quoted again and again (popular questions, pages of candidates), and
         tagging a quote was a third of an answer's time."""
-        return tuple((w[0], w[4] or w[0]) for w in self._words(normalize(text)))
+        return tuple(
+            (surface, base or surface)
+            for surface, _, _, _, base, _, _ in self._words(normalize(text))
+        )
 
     def lemmas(self, text: str) -> list[str]:
         """Content-word lemmas, in order, repeats kept (BM25 counts them)."""
