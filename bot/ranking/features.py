@@ -52,6 +52,16 @@ WINDOW_FEATURES = (
     *(f"asks_{kind}_has_{kind}" for kind in KINDS),
 )
 
+# What the window ranker's trees read: each window feature as it is, the same minus the best
+# value among the question's windows (trees split on one feature at a time, so "the best
+# bigram match of all candidates" has to be a feature of its own), and how many candidates
+# there are (log).
+RANKER_FEATURES = (
+    *WINDOW_FEATURES,
+    *(f"{name}_below_best" for name in WINDOW_FEATURES),
+    "candidates",
+)
+
 QUESTION_FEATURES = (
     # The ranking model's score of the best window, and its softmax share among candidates.
     "top_score",
@@ -122,6 +132,12 @@ def window_features(c: Candidates, q: QuestionShape) -> np.ndarray:
         c.article_missing,
     ]
     return np.column_stack([*columns, asks])
+
+
+def ranker_inputs(windows: np.ndarray) -> np.ndarray:
+    """windows × RANKER_FEATURES, from windows × WINDOW_FEATURES."""
+    count = np.full((len(windows), 1), np.log(max(len(windows), 1)))
+    return np.hstack([windows, windows - windows.max(axis=0, initial=-np.inf), count])
 
 
 def question_features(

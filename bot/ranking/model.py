@@ -1,4 +1,4 @@
-"""The fitted ranking model: weights in a small versioned JSON file, loaded once at start.
+"""The fitted ranking model: trees and weights in a small versioned JSON file, loaded once at start.
 
 `bench/fit_ranking.py` writes `model.json` from the development question sets; nothing here is
 set by hand. The file holds, besides the weights, the feature names each part was fitted with:
@@ -12,17 +12,17 @@ from __future__ import annotations
 import functools
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from bot.ranking.features import QUESTION_FEATURES, WINDOW_FEATURES
+from bot.ranking.features import QUESTION_FEATURES, RANKER_FEATURES, ranker_inputs
 from bot.search.index import FIELDS
 
 MODEL_FILE = Path(__file__).with_name("model.json")
-FORMAT = 1
+FORMAT = 2
 
 
 class ModelError(Exception):
@@ -63,13 +63,7 @@ class Linear:
 
     @classmethod
     def from_json(cls, data: dict[str, Any], expected: tuple[str, ...]) -> Linear:
-        features = tuple(data["features"])
-        if features != expected:
-            missing = sorted(set(expected) - set(features))
-            extra = sorted(set(features) - set(expected))
-            raise ValueError(
-                f"fitted with other features (missing {missing}, unknown {extra}, or reordered)"
-            )
+        features = _features(data, expected)
         interactions = bool(data.get("interactions", False))
         n = len(features)
         sizes = (n, n, n + n * (n + 1) // 2 if interactions else n)
@@ -93,6 +87,106 @@ class Linear:
         )
 
 
+@dataclass(frozen=True)
+class Trees:
+    """The window ranker: a sum of regression trees over `RANKER_FEATURES`, called on a
+    question's windows × WINDOW_FEATURES.
+
+    Fitted by gradient boosting (LightGBM's lambdarank, in `bench/fit_ranking.py`) and
+    evaluated here in numpy, so serving needs no LightGBM. The trees are flattened into arrays
+    of nodes: an inner node sends a row left when its feature is <= the threshold; a leaf points
+    to itself with an infinite threshold, so every row walks exactly `depth` steps and all trees
+    and windows move together, one numpy step per level.
+    """
+
+    features: tuple[str, ...]
+    feature: np.ndarray  # per node: the column it splits on (0 at leaves)
+    threshold: np.ndarray  # per node: go left when x <= threshold (+inf at leaves)
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray  # per node: the leaf's output (0 at inner nodes)
+    roots: np.ndarray  # per tree: its first node
+    depth: int
+
+    children: np.ndarray = field(init=False, repr=False)  # 2 node + (went left): the next node
+
+    def __post_init__(self) -> None:
+        children = np.empty(2 * len(self.left), dtype=np.intp)
+        children[0::2], children[1::2] = self.right, self.left
+        object.__setattr__(self, "children", children)
+
+    def __call__(self, windows: np.ndarray) -> np.ndarray:
+        x = ranker_inputs(windows)
+        # One flat array and `take` rather than 2-D fancy indexing: 0.36 → 0.22 ms for the
+        # 87 windows of a typical question.
+        flat = x.ravel()
+        row_start = (np.arange(len(x)) * x.shape[1])[:, None]
+        node = np.broadcast_to(self.roots, (len(x), len(self.roots)))
+        for _ in range(self.depth):
+            went_left = flat.take(row_start + self.feature.take(node)) <= self.threshold.take(node)
+            node = self.children.take(2 * node + went_left)
+        return self.value.take(node).sum(axis=1)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "features": list(self.features),
+            "depth": self.depth,
+            "roots": self.roots.tolist(),
+            "nodes": {
+                # JSON has no infinity: leaves are stored with threshold null.
+                "threshold": [None if math.isinf(t) else t for t in self.threshold.tolist()],
+                **{k: getattr(self, k).tolist() for k in ("feature", "left", "right", "value")},
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], expected: tuple[str, ...]) -> Trees:
+        features = _features(data, expected)
+        nodes = data["nodes"]
+        threshold = np.array(
+            [math.inf if t is None else t for t in nodes["threshold"]], dtype=np.float64
+        )
+        feature, left, right, roots = (
+            np.asarray(a, dtype=np.intp)
+            for a in (nodes["feature"], nodes["left"], nodes["right"], data["roots"])
+        )
+        value = np.asarray(nodes["value"], dtype=np.float64)
+        depth = int(data["depth"])
+        n = len(threshold)
+        if not n or any(a.shape != (n,) for a in (feature, left, right, value)):
+            raise ValueError("every node needs a feature, threshold, left, right and value")
+        if not roots.size or depth < 0:
+            raise ValueError("the trees need at least one root and a depth >= 0")
+        if (
+            not np.isfinite(value).all()
+            or np.isnan(threshold).any()
+            or ((feature < 0) | (feature >= len(features))).any()
+            or any(((a < 0) | (a >= n)).any() for a in (left, right, roots))
+        ):
+            raise ValueError("a node has a non-finite value or points outside the trees")
+        leaf = np.isinf(threshold)
+        if not (left[leaf] == np.flatnonzero(leaf)).all():
+            raise ValueError("a leaf must point to itself")
+        reached = roots
+        for _ in range(depth):
+            reached = np.unique(np.concatenate([left[reached], right[reached]]))
+        if not leaf[reached].all():
+            raise ValueError(f"a tree is deeper than its stated depth {depth}")
+        return cls(features, feature, threshold, left, right, value, roots, depth)
+
+
+def _features(data: dict[str, Any], expected: tuple[str, ...]) -> tuple[str, ...]:
+    """The feature names a part was fitted with, which must be this version's."""
+    features = tuple(data["features"])
+    if features != expected:
+        missing = sorted(set(expected) - set(features))
+        extra = sorted(set(features) - set(expected))
+        raise ValueError(
+            f"fitted with other features (missing {missing}, unknown {extra}, or reordered)"
+        )
+    return features
+
+
 def with_interactions(z: np.ndarray) -> np.ndarray:
     """The columns of z, then z_i * z_j for every i <= j."""
     i, j = np.triu_indices(z.shape[-1])
@@ -109,7 +203,7 @@ class RankingModel:
     """
 
     first_stage: tuple[float, float, float]
-    ranker: Linear
+    ranker: Trees
     refusal: Linear
     threshold: float
     fitted_on: dict[str, Any]
@@ -141,7 +235,7 @@ class RankingModel:
         refusal = data["refusal"]
         return cls(
             (first[0], first[1], first[2]),
-            Linear.from_json(data["ranker"], WINDOW_FEATURES),
+            Trees.from_json(data["ranker"], RANKER_FEATURES),
             Linear.from_json(refusal, QUESTION_FEATURES),
             float(refusal["threshold"]),
             dict(data.get("fitted_on", {})),

@@ -7,13 +7,18 @@ import numpy as np
 import pytest
 
 from bot.knowledge_base import KnowledgeBase
-from bot.ranking.features import QUESTION_FEATURES, WINDOW_FEATURES
-from bot.ranking.model import MODEL_FILE, ModelError, RankingModel, load_model
+from bot.ranking.features import (
+    QUESTION_FEATURES,
+    RANKER_FEATURES,
+    WINDOW_FEATURES,
+    ranker_inputs,
+)
+from bot.ranking.model import MODEL_FILE, ModelError, RankingModel, Trees, load_model
 
 
 def test_the_packaged_model_loads_with_the_features_named_in_the_code():
     model = load_model()
-    assert model.ranker.features == WINDOW_FEATURES
+    assert model.ranker.features == RANKER_FEATURES
     assert model.refusal.features == QUESTION_FEATURES
     assert all(w > 0 for w in model.first_stage)
     assert model.fitted_on["ranker"]["questions"] > 1000  # fitted, not the hand-set bootstrap
@@ -46,8 +51,23 @@ def test_a_missing_model_file_names_the_file(tmp_path):
             "other features",
         ),
         (
-            lambda d: {**d, "ranker": {**d["ranker"], "weights": d["ranker"]["weights"][:-1]}},
+            lambda d: {**d, "refusal": {**d["refusal"], "weights": d["refusal"]["weights"][:-1]}},
             "one per feature",
+        ),
+        (lambda d: {**d, "ranker": {**d["ranker"], "depth": 1}}, "deeper than its stated depth"),
+        (
+            lambda d: {**d, "ranker": {**d["ranker"], "roots": [10**9]}},
+            "points outside the trees",
+        ),
+        (
+            lambda d: {
+                **d,
+                "ranker": {
+                    **d["ranker"],
+                    "nodes": {**d["ranker"]["nodes"], "value": d["ranker"]["nodes"]["value"][1:]},
+                },
+            },
+            "every node needs",
         ),
         (lambda d: {**d, "first_stage": {"lemma": 0, "bigram": 0, "kanji": 0}}, "not all zero"),
     ],
@@ -65,7 +85,51 @@ def test_a_model_round_trips_through_its_file(tmp_path):
     model.save(path)
     again = load_model(path)
     assert again.first_stage == model.first_stage and again.threshold == model.threshold
-    assert np.array_equal(again.ranker.weights, model.ranker.weights)
+    for part in ("feature", "threshold", "left", "right", "value", "roots"):
+        assert np.array_equal(getattr(again.ranker, part), getattr(model.ranker, part))
+    assert again.ranker.depth == model.ranker.depth
+    assert np.array_equal(again.refusal.weights, model.refusal.weights)
+
+
+def tree(feature: str, threshold: float, low: float, high: float, root: int = 0) -> dict:
+    """One split's nodes (root, then its two leaves), numbered from `root`."""
+    return {
+        "feature": [RANKER_FEATURES.index(feature), 0, 0],
+        "threshold": [threshold, float("inf"), float("inf")],
+        "left": [root + 1, root + 1, root + 2],
+        "right": [root + 2, root + 1, root + 2],
+        "value": [0.0, low, high],
+    }
+
+
+def stumps(*parts: dict) -> Trees:
+    nodes = {k: [v for p in parts for v in p[k]] for k in parts[0]}
+    nodes["threshold"] = [None if t == float("inf") else t for t in nodes["threshold"]]
+    roots = [3 * i for i in range(len(parts))]
+    data = {"features": list(RANKER_FEATURES), "depth": 1, "roots": roots, "nodes": nodes}
+    return Trees.from_json(data, RANKER_FEATURES)
+
+
+def test_the_trees_add_up_the_leaf_each_window_reaches():
+    windows = np.zeros((3, len(WINDOW_FEATURES)))
+    windows[:, WINDOW_FEATURES.index("bigram")] = [0.2, 0.5, 0.9]
+    ranker = stumps(
+        tree("bigram", 0.5, low=-1.0, high=1.0),  # x <= 0.5 goes left (low), as in LightGBM
+        tree("bigram_below_best", -0.3, low=0.0, high=10.0, root=3),
+    )
+    # bigram_below_best: -0.7, -0.4, 0.0
+    assert ranker(windows).tolist() == [-1.0, -1.0, 11.0]
+
+
+def test_the_ranker_inputs_are_each_feature_its_gap_to_the_best_and_the_count():
+    windows = np.arange(2 * len(WINDOW_FEATURES), dtype=float).reshape(2, -1)
+    x = ranker_inputs(windows)
+    assert x.shape == (2, len(RANKER_FEATURES))
+    n = len(WINDOW_FEATURES)
+    assert np.array_equal(x[:, :n], windows)
+    assert np.array_equal(x[0, n : 2 * n], np.full(n, -float(n)))
+    assert np.array_equal(x[1, n : 2 * n], np.zeros(n))
+    assert x[0, -1] == pytest.approx(np.log(2))
 
 
 def test_the_answerer_uses_the_model_it_is_given(kb, tmp_path):
