@@ -144,6 +144,24 @@ def test_top_k_among_the_touched_documents_is_the_full_selection(query, k):
     assert scores.tolist() == full[expected].tolist()  # bit for bit: the same sums
 
 
+def test_most_mixed_questions_are_settled_among_their_rare_terms_documents():
+    """The shortcut is taken (not only the full sum the property test above also reaches), and
+    where it is, it gives the full selection's ids and scores bit for bit."""
+    rng = np.random.default_rng(1)
+    taken = 0
+    for _ in range(200):
+        rare = [f"t{i}" for i in rng.integers(100, 500, rng.integers(1, 4))]
+        query = [*rare, "t1", "t2"]  # t1 and t2 are in most documents
+        found = [p for p in map(ZIPF_INDEX.postings, query) if p is not None]
+        top = ZIPF_INDEX._top_among_rare(found, 10)
+        if top is not None:
+            taken += 1
+            full = ZIPF_INDEX.scores(query)
+            assert top[0].tolist() == bm25.select_top(full, 10).tolist()
+            assert top[1].tolist() == full[top[0]].tolist()
+    assert taken >= 20  # 46 of 200 at this writing
+
+
 def test_the_reused_sums_are_cleared_and_kept_per_thread():
     from concurrent.futures import ThreadPoolExecutor
 
