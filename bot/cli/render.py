@@ -17,6 +17,8 @@ BOLD, RESET = "\033[1m", "\033[0m"
 
 
 def passage_text(p: Passage, *, color: bool, locale: str = "ja") -> str:
+    """A quote in 「」 with its source; a header answer (a sentence made from the header, not a
+    quotation) without them, its header line cited verbatim."""
     if p.fact is not None:
         quote = sentence(p.fact, locale)
     elif color:
@@ -32,7 +34,8 @@ def passage_text(p: Passage, *, color: bool, locale: str = "ja") -> str:
         where += f" ({t('header_line', locale, n=p.fact.line, text=p.fact.source)})"
     if p.citation.url:
         where += f"\n   {p.citation.url}"
-    return f"「{quote}」\n   — {t('source', locale)}: {where}"
+    shown = quote if p.fact is not None else f"「{quote}」"
+    return f"{shown}\n   — {t('source', locale)}: {where}"
 
 
 def answer_text(answer: Answer, library: Library, *, color: bool, locale: str = "ja") -> str:

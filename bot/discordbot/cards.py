@@ -44,9 +44,11 @@ def plain(text: str) -> str:
 
 
 def quote_markdown(p: Passage, locale: str | None = None) -> str:
+    """A quote as a block quote; a header answer, a sentence we made from the header, as plain
+    text (its header line, verbatim, is in the citation), so it never reads as a quotation."""
     if p.fact is not None:
         return plain(sentence(p.fact, locale))
-    return "".join(
+    return "> " + "".join(
         f"**{plain(s)}**" if hit else plain(s) for s, hit in segments(p.quote, p.highlights)
     )
 
@@ -67,7 +69,7 @@ def answer_embed(question: str, answer: Answer, index: int, locale: str | None) 
     if answer.kind == AnswerKind.METADATA and len(answer.passages) > 1:
         return metadata_embed(question, answer, locale)
     p = answer.passages[index]
-    description = f"> {quote_markdown(p, locale)}"
+    description = quote_markdown(p, locale)
     if answer.translations:
         # Candidates for an English question, not an answer: say so before the quote.
         note = plain(t("translated", locale, pairs=answer.translation_text()))
@@ -112,7 +114,7 @@ def metadata_embed(question: str, answer: Answer, locale: str | None) -> discord
         embed.add_field(
             name=fit(plain(p.article_title), TITLE_LIMIT, locale),
             value=fit(
-                f"> {quote_markdown(p, locale)}\n{citation_markdown(p, locale)}",
+                f"{quote_markdown(p, locale)}\n{citation_markdown(p, locale)}",
                 FIELD_LIMIT,
                 locale,
             ),

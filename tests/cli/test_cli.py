@@ -132,3 +132,5 @@ def test_the_console_speaks_the_default_locale():
     asked = run("ask", "この記事の著者は誰ですか", env=env)
     assert asked.returncode == 0, asked.stderr
     assert "article header" in asked.stdout and "記事情報" not in asked.stdout
+    # A sentence made from the header is not shown as a quotation; its header line is cited.
+    assert "\nThe author is " in asked.stdout and "「The author" not in asked.stdout

@@ -82,10 +82,14 @@ def test_fit_marks_truncation():
 def test_a_metadata_answer_states_the_field_and_cites_the_header_line(kb):
     answer = kb.ask("この記事の執筆者は誰ですか")
     embed = cards.answer_embed("この記事の執筆者は誰ですか", answer, 0, "ja")
-    assert embed.description.startswith("> 著者はティモフィー・ボルダチェフ（")
+    # A sentence we made from the header, not a quotation: no block quote; the header line,
+    # verbatim, is cited under it.
+    assert embed.description.startswith("著者はティモフィー・ボルダチェフ（")
     assert "25行目「著者:執筆者:ティモフィー・ボルダチェフ、" in embed.fields[0].value
     english = cards.answer_embed("Who wrote this article?", answer, 0, "en")
-    assert english.description.startswith("> The author is ティモフィー・ボルダチェフ (")
+    assert english.description.startswith("The author is ティモフィー・ボルダチェフ (")
+    quoted = cards.answer_embed("q", kb.ask("アラスカ会談はロシアにとってどんな勝利だったか"), 0, "ja")
+    assert quoted.description.startswith("> ")  # a passage of the article is quoted
     assert "line 25" in english.fields[0].value
 
 
