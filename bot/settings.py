@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.strings import language
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -136,9 +138,13 @@ class Settings:
             load_dotenv(find_dotenv(usecwd=True), override=False)
             env = os.environ
         default = cls()  # the defaults are the fields' own, written once above
-        locale = env.get("BOT_DEFAULT_LOCALE", "").strip() or default.default_locale
-        if locale not in ("ja", "en"):
-            raise SettingsError(f"BOT_DEFAULT_LOCALE: '{locale}' is not one of ja, en")
+        raw_locale = env.get("BOT_DEFAULT_LOCALE", "").strip() or default.default_locale
+        # Discord's tags (en-US, en-GB, ja) and the short ones alike.
+        locale = language(raw_locale)
+        if locale is None:
+            raise SettingsError(
+                f"BOT_DEFAULT_LOCALE: '{raw_locale}' is not one of ja, en (or a tag like en-US)"
+            )
         token = env.get("DISCORD_TOKEN", "").strip() or None
         retention = _whole(env, "LOG_RETENTION_DAYS", 0, minimum=0)
         level = env.get("BOT_LOG_LEVEL", "").strip().upper() or None

@@ -54,6 +54,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fact_first_published": {"ja": "初出は{value}です。", "en": "It first appeared in {value}."},
     "fact_detail": {"ja": "{value}（{detail}）", "en": "{value} ({detail})"},
     "header_line": {"ja": "{n}行目「{text}」", "en": "line {n}: “{text}”"},
+    # The header line after a console citation, bracketed as `paragraph_note` is.
+    "header_line_note": {"ja": "（{n}行目「{text}」）", "en": " (line {n}: “{text}”)"},
     "covered": {
         "ja": "記事で扱っている話題:",
         "en": "What the articles cover:",

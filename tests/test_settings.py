@@ -22,6 +22,11 @@ def test_defaults_and_typed_values():
     assert Settings.from_env({}).log_retention_days is None
 
 
+@pytest.mark.parametrize(("tag", "locale"), [("en-US", "en"), ("en-GB", "en"), ("ja-JP", "ja")])
+def test_a_locale_tag_as_discord_writes_it_is_read_as_its_language(tag, locale):
+    assert Settings.from_env({"BOT_DEFAULT_LOCALE": tag}).default_locale == locale
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [

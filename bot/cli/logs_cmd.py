@@ -141,6 +141,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             log.record_action(args.guild, None, operator, "export", f"days={args.days}")
             if args.out:
                 args.out.write_bytes(data)
+                print(f"{args.out} に書き出しました / written to {args.out}", file=sys.stderr)
             else:
                 sys.stdout.buffer.write(data)
         elif command == "forget":

@@ -31,7 +31,7 @@ def passage_text(p: Passage, *, color: bool, locale: str = "ja") -> str:
     if p.paragraph:
         where += t("paragraph_note", locale, n=p.paragraph)
     if p.fact is not None and p.fact.line:
-        where += f" ({t('header_line', locale, n=p.fact.line, text=p.fact.source)})"
+        where += t("header_line_note", locale, n=p.fact.line, text=p.fact.source)
     if p.citation.url:
         where += f"\n   {p.citation.url}"
     shown = quote if p.fact is not None else f"「{quote}」"

@@ -73,7 +73,9 @@ def test_the_answer_is_a_sentence_of_the_fields_citing_the_header_line(kb):
         "The author is ティモフィー・ボルダチェフ (ヴァルダイ・クラブ・プログラム・ディレクター)."
     )
     text = answer_text(kb.ask("この記事の執筆者は誰ですか"), kb.library, color=False)
-    assert f"「{AUTHOR}」" in text and f"25行目「{p.fact.source}」" in text
+    # Our sentence, not a quotation: no 「」 around it; the header line it states, quoted.
+    assert text.startswith(AUTHOR) and f"「{AUTHOR}」" not in text
+    assert f"（25行目「{p.fact.source}」）" in text
     english = answer_text(kb.ask("Who wrote this article?"), kb.library, color=False, locale="en")
     assert "The author is ティモフィー・ボルダチェフ" in english and "line 25" in english
 

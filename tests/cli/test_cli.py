@@ -96,6 +96,10 @@ def test_ask_rows_carry_a_local_user_id_that_forget_reaches(tmp_path):
     assert run("ask", "世界が求めているものは何か", env=env).returncode == 0
     (row,) = [json.loads(x) for x in run("logs", "recent", "--json", env=env).stdout.splitlines()]
     assert row["user_id"] < 0  # never a Discord id
+    out = tmp_path / "log.csv"
+    exported = run("logs", "export", "--out", str(out), env=env)
+    assert exported.returncode == 0 and f"written to {out}" in exported.stderr
+    assert "世界が求めているものは何か" in out.read_bytes().decode("utf-8-sig")
     forgot = run("logs", "forget", str(row["user_id"]), env=env)
     assert forgot.returncode == 0 and "deleted 1 row" in forgot.stdout
     assert run("logs", "recent", "--json", env=env).stdout.strip() == ""

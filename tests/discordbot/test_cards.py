@@ -88,7 +88,9 @@ def test_a_metadata_answer_states_the_field_and_cites_the_header_line(kb):
     assert "25行目「著者:執筆者:ティモフィー・ボルダチェフ、" in embed.fields[0].value
     english = cards.answer_embed("Who wrote this article?", answer, 0, "en")
     assert english.description.startswith("The author is ティモフィー・ボルダチェフ (")
-    quoted = cards.answer_embed("q", kb.ask("アラスカ会談はロシアにとってどんな勝利だったか"), 0, "ja")
+    quoted = cards.answer_embed(
+        "q", kb.ask("アラスカ会談はロシアにとってどんな勝利だったか"), 0, "ja"
+    )
     assert quoted.description.startswith("> ")  # a passage of the article is quoted
     assert "line 25" in english.fields[0].value
 
