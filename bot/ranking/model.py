@@ -23,6 +23,8 @@ from bot.search.index import FIELDS
 
 MODEL_FILE = Path(__file__).with_name("model.json")
 FORMAT = 2
+# Deepest tree a model file may hold: the walk takes one step per level for every window.
+MAX_DEPTH = 64
 
 
 class ModelError(Exception):
@@ -146,12 +148,16 @@ class Trees:
         threshold = np.array(
             [math.inf if t is None else t for t in nodes["threshold"]], dtype=np.float64
         )
-        feature, left, right, roots = (
-            np.asarray(a, dtype=np.intp)
-            for a in (nodes["feature"], nodes["left"], nodes["right"], data["roots"])
-        )
+        raw = [np.asarray(nodes[k]) for k in ("feature", "left", "right")] + [
+            np.asarray(data["roots"])
+        ]
+        if any(a.ndim != 1 or (a.size and a.dtype.kind not in "iu") for a in raw):
+            raise ValueError("feature, left, right and roots must be lists of whole numbers")
+        feature, left, right, roots = (a.astype(np.intp) for a in raw)
         value = np.asarray(nodes["value"], dtype=np.float64)
-        depth = int(data["depth"])
+        depth = data["depth"]
+        if not isinstance(depth, int) or not 0 <= depth <= MAX_DEPTH:
+            raise ValueError(f"depth must be a whole number from 0 to {MAX_DEPTH}")
         n = len(threshold)
         if not n or any(a.shape != (n,) for a in (feature, left, right, value)):
             raise ValueError("every node needs a feature, threshold, left, right and value")
@@ -165,7 +171,7 @@ class Trees:
         ):
             raise ValueError("a node has a non-finite value or points outside the trees")
         leaf = np.isinf(threshold)
-        if not (left[leaf] == np.flatnonzero(leaf)).all():
+        if not ((left[leaf] == np.flatnonzero(leaf)) & (right[leaf] == left[leaf])).all():
             raise ValueError("a leaf must point to itself")
         reached = roots
         for _ in range(depth):
@@ -256,6 +262,6 @@ def load_model(path: Path = MODEL_FILE) -> RankingModel:
         raise ModelError(f"{path}: the ranking model file is unreadable ({e})") from None
     try:
         return RankingModel.from_json(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as e:
         detail = f"missing field {e}" if isinstance(e, KeyError) else str(e)
         raise ModelError(f"{path}: the ranking model file is invalid: {detail}") from None

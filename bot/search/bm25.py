@@ -246,7 +246,7 @@ class BM25:
         for p in found:
             if not len(p.docs):
                 continue
-            at = np.searchsorted(p.docs, pool)
+            at = positions(p.docs, pool)
             np.minimum(at, len(p.docs) - 1, out=at)
             held = p.docs[at] == pool
             exact[held] += p.contributions[at[held]]
