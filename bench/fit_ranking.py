@@ -164,7 +164,7 @@ def fit_ranker(samples: list[Sample], mask: np.ndarray | None = None) -> Trees:
     data = lightgbm.Dataset(x, y, group=[len(s.labels) for s in used], free_raw_data=False)
     booster = lightgbm.train(TREE_PARAMS, data, num_boost_round=TREE_ROUNDS)
     trees = trees_of(booster.dump_model())
-    # The numpy walk must score exactly as LightGBM does.
+    # The numpy walk must score as LightGBM does (sums in another order: to rounding).
     mine = np.concatenate([trees(s.windows) for s in used])
     gap = np.abs(mine - booster.predict(x)).max()
     if gap > 1e-9:

@@ -161,8 +161,8 @@ class Trees:
         n = len(threshold)
         if not n or any(a.shape != (n,) for a in (feature, left, right, value)):
             raise ValueError("every node needs a feature, threshold, left, right and value")
-        if not roots.size or depth < 0:
-            raise ValueError("the trees need at least one root and a depth >= 0")
+        if not roots.size:
+            raise ValueError("the trees need at least one root")
         if (
             not np.isfinite(value).all()
             or np.isnan(threshold).any()

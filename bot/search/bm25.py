@@ -61,6 +61,17 @@ class Postings:
     docs: np.ndarray
     contributions: np.ndarray
 
+    def at(self, units: np.ndarray) -> np.ndarray:
+        """The contribution to each of `units` (sorted ids), 0 where the term is absent, as
+        stored (float32). Three numpy calls and a mask (`take` clipping positions past the end):
+        a long question looks up over a hundred terms, and each call's overhead counts."""
+        if not len(self.docs):
+            return np.zeros(len(units), dtype=self.contributions.dtype)
+        pos = positions(self.docs, units)
+        values = self.contributions.take(pos, mode="clip")
+        values[self.docs.take(pos, mode="clip") != units] = 0
+        return values
+
 
 class BM25:
     """An immutable BM25 index: vocabulary, CSR postings with (tf, dl) codes, document lengths."""
@@ -244,12 +255,7 @@ class BM25:
             return None
         exact = np.zeros(len(pool), dtype=np.float64)
         for p in found:
-            if not len(p.docs):
-                continue
-            at = positions(p.docs, pool)
-            np.minimum(at, len(p.docs) - 1, out=at)
-            held = p.docs[at] == pool
-            exact[held] += p.contributions[at[held]]
+            exact += p.at(pool)  # adding 0.0 where absent leaves a sum as it was, to the bit
         idx = best_k(pool, exact, k)
         scores = exact[np.searchsorted(pool, idx)]
         reachable = rest + sum(self._largest(p) for p in common)

@@ -116,18 +116,8 @@ class _TermHits:
 
     def at(self, units: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """The scaled contribution to each of `units` (sorted), 0.0 where the term is absent;
-        written into `out` (zeros) when given.
-
-        Four numpy calls (`take` clipping the positions past the end): a long question looks
-        up over a hundred terms at once, and the overhead of each call was half the time."""
-        docs = self.postings.docs
-        pos = positions(docs, units)
-        found = docs.take(pos, mode="clip") == units
-        values = self.postings.contributions.take(pos, mode="clip")
-        if out is None:
-            out = np.zeros(len(units), dtype=values.dtype)  # float32 products, as stored
-        np.multiply(values, self.scale, out=out, where=found)
-        return out
+        written into `out` when given (float32 products, as stored, otherwise)."""
+        return np.multiply(self.postings.at(units), self.scale, out=out)
 
 
 def _contributions_at(per_term: list[_TermHits], members: np.ndarray, out: np.ndarray) -> None:
