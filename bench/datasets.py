@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "eval"
 JSQUAD = SHARED / "jsquad-valid"
 NEWS = SHARED / "news-dev"
-UNANSWERABLE = ("out_of_scope", "hard_negative", "cross_library")
+UNANSWERABLE = ("out_of_scope", "hard_negative", "cross_library", "cross_article")
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,64 @@ def jsquad_half_sets(questions: list[dict]) -> list[QuestionSet]:
     return out
 
 
-def all_sets() -> list[QuestionSet]:
-    """Every set, smallest first; JSQuAD's cross-library halves last."""
+def _text(paths: tuple[Path, ...]) -> str:
+    return "".join(
+        "".join(unicodedata.normalize("NFKC", p.read_text(encoding="utf-8")).split()) for p in paths
+    )
+
+
+def cross_article(news_sets: list[QuestionSet]) -> list[QuestionSet]:
+    """The news-domain sets' answerable questions, each asked of one single-article library
+    that does not hold its answer: the articles other than its own in turn, so that each
+    article's questions are spread over the others.
+
+    JSQuAD's cross-library questions are about other subjects altogether; these share the
+    news articles' names and vocabulary (アメリカ, 関税, ロシア) and ask what only another
+    article says, as a member asks a one-article server about something it doesn't cover.
+    """
     seed = seed_articles()
+    singles = [seed, *((p,) for p in _files(NEWS, "*.txt"))]
+    singles.append(_files(ROOT / "bench" / "heldout" / "articles", "brics-*.txt"))
+    texts = [_text(paths) for paths in singles]
+    asked: list[list[dict]] = [[] for _ in singles]
+    turn = [0 for _ in singles]
+    for qset in news_sets:
+        for q in qset.questions:
+            if q["kind"] != "answerable":
+                continue
+            golds = ["".join(unicodedata.normalize("NFKC", g).split()) for g in q["gold"]]
+            holds = [any(g in text for g in golds) for text in texts]
+            if not any(holds):
+                continue
+            home = holds.index(True)
+            turn[home] += 1
+            for step in range(len(singles) - 1):
+                other = (home + 1 + (turn[home] + step) % (len(singles) - 1)) % len(singles)
+                if not holds[other]:
+                    record = {**q, "id": f"{qset.name}/{q['id']}", "kind": "cross_article"}
+                    asked[other].append({**record, "gold": []})
+                    break
+    return [
+        QuestionSet(f"cross-article-{paths[-1].stem}", questions, paths)
+        for paths, questions in zip(singles, asked, strict=True)
+    ]
+
+
+def all_sets() -> list[QuestionSet]:
+    """Every set, smallest first; the cross-article and JSQuAD's cross-library sets last."""
+    news = news_sets()
     jsquad = read_questions(JSQUAD / "questions.jsonl")
+    return [
+        *news,
+        QuestionSet("jsquad", jsquad, _files(JSQUAD / "knowledge", "*.md")),
+        *cross_article(news),
+        *cross_library(jsquad),
+    ]
+
+
+def news_sets() -> list[QuestionSet]:
+    """The news-domain sets: the seed's, the two-article library's and news-dev."""
+    seed = seed_articles()
     return [
         QuestionSet("seed-dev", read_questions(SHARED / "dev_questions.jsonl"), seed),
         QuestionSet(
@@ -102,6 +157,4 @@ def all_sets() -> list[QuestionSet]:
         QuestionSet(
             "news-dev", read_questions(NEWS / "questions.jsonl"), seed + _files(NEWS, "*.txt")
         ),
-        QuestionSet("jsquad", jsquad, _files(JSQUAD / "knowledge", "*.md")),
-        *cross_library(jsquad),
     ]

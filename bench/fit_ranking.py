@@ -87,6 +87,10 @@ REFUSAL_L2 = 1e-2
 NEWS_WEIGHT_GRID = (1.0, 3.0, 10.0, 30.0)
 # Sets whose answerable questions also train the ranker (JSQuAD alone is Wikipedia prose).
 NEWS_SETS = ("seed-dev", "news-dev", "two-articles", "seed-heldout", "seed-paraphrase")
+# How the news-domain sets are held out for the figures the script reports: every set asking
+# about the seed article (two-articles holds it too) is left out together, since their questions
+# share answers and a ranker fitted on one of them has in effect seen the others.
+HELD_OUT_GROUPS = (("seed-dev", "seed-paraphrase", "seed-heldout", "two-articles"), ("news-dev",))
 
 
 def norm(text: str) -> str:
@@ -454,12 +458,18 @@ def main() -> None:
         cv[f"fold{k + 1}"] = report_ranker(
             f"fit on fold {k + 1}, test on the other", fold_rankers[k], folds[1 - k]
         )
-    print("ranker, each news-domain set left out of the fit in turn:")
+    print("ranker, news-domain sets left out by article (the seed article's four together):")
+    for group in HELD_OUT_GROUPS:
+        trees = fit_ranker(js + [s for s in answerable_news if s.set not in group])
+        for name in group:
+            cv[name] = report_ranker(name, trees, [s for s in news if s.set == name])
+    # The refusal's features come from a ranker that never saw the question itself: each set
+    # left out in turn. (Fitted on rankers with the whole seed group left out, the refusal
+    # refuses 「ロシアは何を強めたのか」 from a one-sentence article: its small-library corner
+    # rests on few rows and moves with them; docs/retrieval.md.)
     left_out = {
         name: fit_ranker(js + [s for s in answerable_news if s.set != name]) for name in NEWS_SETS
     }
-    for name in NEWS_SETS:
-        cv[name] = report_ranker(name, left_out[name], [s for s in news if s.set == name])
     ranker = fit_ranker(js + answerable_news)
     print("ranker, fitted on everything (figures on the fitting data):")
     fitted = {"jsquad": report_ranker("jsquad", ranker, js)}
