@@ -10,9 +10,11 @@ frequencies, average length), and they are computed again from each posting's (t
 except that new terms take the next free ids instead of ids by frequency (no answer depends
 on term ids). tests/search/test_update.py holds it to that, array by array and answer by answer.
 
-Postings are copied a block at a time into the output files, so an update needs tens
-of megabytes whatever the archive's size; its cost is one pass over the stored postings
-and a second over the new contributions (`bench/update.py` measures it).
+Postings are copied a block at a time into the output files, so an update's working memory
+does not grow with the archive's size: one block per field, the three fields in threads side by
+side (about 170 MB traced at 10,000 articles, against 110 MB when they ran one after another).
+Its cost is one pass over the stored postings and a second over the new contributions
+(`bench/update.py` measures it).
 """
 
 from __future__ import annotations
