@@ -35,12 +35,9 @@ from bot.text.sentences import clip
 from bot.text.tokens import Analyzer, Morpheme, bigrams
 
 PASSAGES = 3
-# Two vetoes over the refusal model, kept because they hold on every set of
-# `bench/answers.py` where the model alone does not, in small libraries above all
-# (docs/retrieval.md). A question about a person or place the articles never name
-# (ゼレンスキー, 中国) is about something else unless the window matches half its lemma IDF mass;
-# for words the articles never use, see `_about_something_else`.
-MIN_COVERAGE_WITH_UNKNOWN_NAME = 0.5
+# A veto over the refusal model, kept because it holds on every set of `bench/answers.py` where
+# the model alone does not, in small libraries above all (docs/retrieval.md): words the
+# articles never use beside fewer than two matched mean another topic (`_about_something_else`).
 MIN_MATCHED_WITH_UNKNOWN = 2
 MIN_UNKNOWN_TO_REFUSE = 2
 
@@ -241,13 +238,7 @@ class Answerer:
         place = set(c.windows[top])
         same = [j for j, w in enumerate(c.windows) if not place.isdisjoint(w)]
         confidence = float(shifted[same].sum() / shifted.sum())
-        answered = (
-            answered
-            and not (
-                found.shape.unknown_name and c.lemma_coverage[top] < MIN_COVERAGE_WITH_UNKNOWN_NAME
-            )
-            and not self._about_something_else(text, found.shape, c.matched(top))
-        )
+        answered = answered and not self._about_something_else(text, found.shape, c.matched(top))
         hits: list[Hit] = []
         used: set[int] = set()
         for j in order:
