@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -170,7 +171,11 @@ class Answerer:
         if terms.empty:
             return Answer(question, False, AnswerKind.INVALID)
         # Said to appear nowhere: not if a title or caption holds it (they are not searched).
-        unknown = tuple(t for t in self.unknown_terms(text)[0] if not self.headers.mentions(t))
+        unknown = tuple(
+            _as_written(t, question)
+            for t in self.unknown_terms(text)[0]
+            if not self.headers.mentions(t)
+        )
         ranking = self.rank(text, terms, k)
         if ranking is None:
             return Answer(question, False, AnswerKind.REFUSED, unknown_terms=unknown)
@@ -419,3 +424,13 @@ class Answerer:
     def headers(self) -> Headers:
         """The names and title words of the library's headers, gathered once."""
         return Headers(self.library, self.analyzer)
+
+
+def _as_written(term: str, question: str) -> str:
+    """A word of the question as the member wrote it: the analysis lower-cases Latin letters,
+    and a refusal saying 「nato」 appears nowhere should say 「NATO」."""
+    if not term.isascii():
+        return term
+    written = unicodedata.normalize("NFKC", question)
+    at = written.lower().find(term)
+    return written[at : at + len(term)] if at >= 0 else term

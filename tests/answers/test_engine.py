@@ -73,6 +73,13 @@ def test_unknown_terms_are_named_and_whole(kb):
     assert kb.ask("アラスカ会談の結果は").unknown_terms == ()
 
 
+def test_unknown_terms_are_named_as_written_and_never_a_question_word(kb):
+    # The analysis lower-cases Latin letters and splits いくつ into いく + つ: the refusal names
+    # what the member wrote, and not the question word.
+    assert kb.ask("NATOの加盟国はいくつありますか").unknown_terms == ("NATO", "加盟")
+    assert kb.ask("Ｂｉｔｃｏｉｎの価格は？").unknown_terms == ("Bitcoin", "価格")
+
+
 def test_a_word_of_the_caption_is_never_said_to_appear_nowhere(kb):
     # The seed's photo caption says 記者会見を行う; captions are not searched, but a refusal
     # must not claim the article never uses the word.
