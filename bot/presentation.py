@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.answers.model import Answer, AnswerKind, Passage
+from bot.answers.model import HEADER_SECTION, Answer, AnswerKind, Passage
 from bot.articles.model import LEAD_HEADING
 from bot.querylog.entry import TURNED_AWAY
 from bot.ranking.confidence import level
@@ -89,6 +89,14 @@ def passage_section(p: Passage, locale: str | None) -> str:
     if p.fact is not None:
         return t("header_section", locale)
     return section_name(p.section_index, p.section, locale)
+
+
+def logged_section_name(name: str, locale: str | None) -> str:
+    """A section as the query log stores it (by name), in the reader's language: the header's
+    and the lead's names are the bot's own words, others the article's headings."""
+    if name == HEADER_SECTION:
+        return t("header_section", locale)
+    return t("lead", locale) if name == LEAD_HEADING else name
 
 
 def section_name(index: int, heading: str, locale: str | None) -> str:

@@ -144,7 +144,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This section has no text.",
     },
     "summary_of": {"ja": "{title} の要約", "en": "Summary of {title}"},
-    "lead": {"ja": "リード", "en": "lead"},
+    "lead": {"ja": "リード", "en": "Lead"},
     "header_section": {"ja": "記事情報", "en": "article header"},
     "paragraph_note": {"ja": "（第{n}段落）", "en": " (paragraph {n})"},
     "question": {"ja": "質問", "en": "Question"},
@@ -185,8 +185,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "articles_title": {"ja": "記事一覧", "en": "Articles"},
     "help_title": {"ja": "使い方", "en": "How to use"},
     "help_commands": {
-        "ja": "`/ask` 質問する ・ `/summary` 記事や節の要約 ・ `/articles` 記事と節の一覧 ・ "
-        "ボットにメンションして質問することもできます。",
+        "ja": "`/質問`（`/ask`）質問する ・ `/要約`（`/summary`）記事や節の要約 ・ "
+        "`/記事一覧`（`/articles`）記事と節の一覧 ・ ボットにメンションして質問することもできます。",
         "en": "`/ask` ask a question · `/summary` summary of an article or section · "
         "`/articles` articles and their sections · you can also mention me with a question.",
     },

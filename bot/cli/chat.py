@@ -9,7 +9,7 @@ from typing import TextIO
 
 from bot.answers.questions import question_problem
 from bot.asking import Asker, asker_for
-from bot.cli.render import answer_text, articles_text
+from bot.cli.render import answer_text, articles_text, terminal_safe
 from bot.cli.summary_cmd import summary_text
 from bot.knowledge_base import KnowledgeBase
 from bot.presentation import summary_error_text
@@ -49,6 +49,9 @@ async def run_chat(
                 continue
             if text in QUIT:
                 break
+            if not interactive:
+                # Piped lines are not on screen: each answer is headed by its question.
+                print(f"> {terminal_safe(text)}", file=stdout)
             print(await reply(kb, asker, text, color=color, locale=locale), file=stdout, flush=True)
             print(file=stdout, flush=True)
     return 0

@@ -45,6 +45,13 @@ def test_chat_answers_piped_lines_and_exits_at_end_of_input():
     assert "出典: アラスカで旧世界秩序が崩壊 — 次に何が起こるか" in out
     assert "「ビットコイン」「価格」は記事のどこにも出てきません" in out
     assert "[alaska-old-world-order]" in out
+    # Each piped question heads its answer, in order.
+    asked = [line for line in out.splitlines() if line.startswith("> ")]
+    assert asked == [
+        "> アンカレッジは最終的な平和だったのか",
+        "> ビットコインの価格は？",
+        "> /articles",
+    ]
 
 
 def test_no_token_starts_the_chat_and_says_how_to_connect():

@@ -108,7 +108,7 @@ def test_citations_name_sections_and_paragraphs_in_the_readers_language(kb):
     assert lead.section_index == 0  # the lead: its name is ours, not the article's
     ja, en = cards.citation_markdown(lead, "ja"), cards.citation_markdown(lead, "en-US")
     assert "リード" in ja and "（第1段落）" in ja
-    assert "lead" in en and " (paragraph 1)" in en and "リード" not in en and "（" not in en
+    assert "Lead" in en and " (paragraph 1)" in en and "リード" not in en and "（" not in en
     header = kb.ask("この記事の著者は誰ですか").passages[0]
     assert "記事情報" in cards.citation_markdown(header, "ja")
     en = cards.citation_markdown(header, "en-US")

@@ -172,3 +172,21 @@ async def test_log_times_are_discord_timestamps_each_reader_sees_locally(setting
         ).wait_original()
         assert len(re.findall(r"<t:\d{10}:f>", content_of(msg))) == 4
         assert "UTC" not in content_of(msg)
+
+
+async def test_sections_the_bot_names_itself_follow_the_moderators_language(settings, start_bot):
+    async with start_bot(settings) as (_, peer, log):
+        await (
+            await peer.slash("ask", {"question": "この記事は誰が書いた？"}, user=peer.member)
+        ).wait_original()
+        await log.flush()
+        for locale, header in (("ja", "記事情報"), ("en-US", "article header")):
+            recent = await (
+                await peer.slash("logs recent", {"count": 5}, user=peer.moderator, locale=locale)
+            ).wait_original()
+            assert f"→ {header}" in content_of(recent)
+            stats = await (
+                await peer.slash("logs stats", {}, user=peer.moderator, locale=locale)
+            ).wait_original()
+            assert f"1× {header}" in content_of(stats)
+        assert "記事情報" not in content_of(recent) + content_of(stats)

@@ -17,7 +17,7 @@ from bot.discordbot.errors import NotModerator
 from bot.discordbot.limits import FIELD_LIMIT, NO_PINGS
 from bot.discordbot.pages import PagedView, paginate
 from bot.discordbot.translator import text
-from bot.presentation import rate_text, row_mark
+from bot.presentation import logged_section_name, rate_text, row_mark
 from bot.querylog import Downvote, QueryLog, QueryRow, Scope
 from bot.querylog.chart import render_daily_chart
 from bot.querylog.entry import parse_utc
@@ -102,10 +102,9 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
             user_id=user.id if user is not None else None,
             channel_id=channel.id if channel is not None else None,
         )
+        locale = self.bot.locale_of(interaction)
         await self._show(
-            interaction,
-            t("logs_recent_title", self.bot.locale_of(interaction)),
-            [row_line(r) for r in rows],
+            interaction, t("logs_recent_title", locale), [row_line(r, locale) for r in rows]
         )
 
     @app_commands.command(
@@ -153,8 +152,9 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
         await interaction.response.defer(ephemeral=True, thinking=True)
         self._audit(interaction, "search", f"chars={len(text_)}")
         rows = await self.log.search(await self._scope(interaction), text_, 100)
-        title = t("logs_search_title", self.bot.locale_of(interaction), text=plain(text_[:100]))
-        await self._show(interaction, title, [row_line(r) for r in rows])
+        locale = self.bot.locale_of(interaction)
+        title = t("logs_search_title", locale, text=plain(text_[:100]))
+        await self._show(interaction, title, [row_line(r, locale) for r in rows])
 
     @app_commands.command(name=text("logs.stats"), description=text("logs.stats.description"))
     @app_commands.rename(days=text("logs.days"))
@@ -191,7 +191,10 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
                 inline=False,
             )
         if s.top_sections:
-            value = "\n".join(f"{c.count}× {plain(c.section)}" for c in s.top_sections)
+            value = "\n".join(
+                f"{c.count}× {plain(logged_section_name(c.section, locale))}"
+                for c in s.top_sections
+            )
             embed.add_field(
                 name=t("logs_top_sections", locale),
                 value=fit(value, FIELD_LIMIT, locale),
@@ -255,10 +258,10 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
         )
 
 
-def row_line(r: QueryRow) -> str:
+def row_line(r: QueryRow, locale: str | None) -> str:
     mark = row_mark(r.answered, r.kind, emoji=True)
     who = plain(r.user_name or str(r.user_id or "-"))
-    where = f" → {plain(r.top_section)}" if r.top_section else ""
+    where = f" → {plain(logged_section_name(r.top_section, locale))}" if r.top_section else ""
     votes = f" 👍{r.thumbs_up} 👎{r.thumbs_down}" if r.thumbs_up or r.thumbs_down else ""
     return f"{when(r.time)} {mark} **{who}** [{r.source}] {plain(r.question[:200])}{where}{votes}"
 
