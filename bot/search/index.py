@@ -285,12 +285,15 @@ class SearchIndex:
             if 0 < len(rare) < len(per_term):
                 # The common terms' postings are never weighted or summed on this path.
                 scores = summed(rare)
-                touched = np.flatnonzero(scores > 0)
-                if len(touched) >= CANDIDATE_SENTENCES:
-                    pool = touched
-                    if len(touched) > POOL:
-                        values = scores[touched]
-                        pool = touched[values >= kth_largest(values, POOL)]
+                # Only sentences reaching a bound below the POOL-th best are gathered (a
+                # hundred thousand touched ones narrowed to about a thousand in one pass);
+                # the pool is the same as ranking every touched one.
+                bound = self._lower_bound(scores, rare, POOL)
+                pool = np.flatnonzero(scores >= bound if bound > 0 else scores > 0)
+                if len(pool) >= CANDIDATE_SENTENCES:
+                    if len(pool) > POOL:
+                        values = scores[pool]
+                        pool = pool[values >= kth_largest(values, POOL)]
                     values = scores[pool]
                     for t in per_term:
                         if len(t.docs) > common:
@@ -343,10 +346,12 @@ class SearchIndex:
         return np.concatenate([above, tied])
 
     @staticmethod
-    def _lower_bound(scores: np.ndarray, per_term: list[_TermHits]) -> float:
-        """A score at most the 30th best, so that only sentences reaching it need ranking.
+    def _lower_bound(
+        scores: np.ndarray, per_term: list[_TermHits], n: int = CANDIDATE_SENTENCES
+    ) -> float:
+        """A score at most the n-th best, so that only sentences reaching it need ranking.
 
-        The 30th best of any 30 or more touched sentences will do; those of the rarest terms
+        The n-th best of any n or more touched sentences will do; those of the rarest terms
         tend to score high, which makes the bound tight. 0.0 when there are too few.
         """
         sample: list[np.ndarray] = []
@@ -356,7 +361,6 @@ class SearchIndex:
                 break
         docs = np.sort(np.concatenate(sample))
         values = scores[docs[np.concatenate([[True], docs[1:] != docs[:-1]])]]  # distinct ones
-        n = CANDIDATE_SENTENCES
         return kth_largest(values, n) if len(values) >= n else 0.0
 
     def _windows_around(self, doc: int) -> list[tuple[int, ...]]:
