@@ -83,10 +83,10 @@ def jsquad_half_sets(questions: list[dict]) -> list[QuestionSet]:
     return out
 
 
-def _text(paths: tuple[Path, ...]) -> str:
-    return "".join(
-        "".join(unicodedata.normalize("NFKC", p.read_text(encoding="utf-8")).split()) for p in paths
-    )
+def norm(text: str) -> str:
+    """qa_eval.py's normalisation: NFKC, whitespace removed (an answer is in a quote or a
+    library when its normalised text is)."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 def cross_article(news_sets: list[QuestionSet]) -> list[QuestionSet]:
@@ -101,14 +101,14 @@ def cross_article(news_sets: list[QuestionSet]) -> list[QuestionSet]:
     seed = seed_articles()
     singles = [seed, *((p,) for p in _files(NEWS, "*.txt"))]
     singles.append(_files(ROOT / "bench" / "heldout" / "articles", "brics-*.txt"))
-    texts = [_text(paths) for paths in singles]
+    texts = ["".join(norm(p.read_text(encoding="utf-8")) for p in paths) for paths in singles]
     asked: list[list[dict]] = [[] for _ in singles]
     turn = [0 for _ in singles]
     for qset in news_sets:
         for q in qset.questions:
             if q["kind"] != "answerable":
                 continue
-            golds = ["".join(unicodedata.normalize("NFKC", g).split()) for g in q["gold"]]
+            golds = [norm(g) for g in q["gold"]]
             holds = [any(g in text for g in golds) for text in texts]
             if not any(holds):
                 continue

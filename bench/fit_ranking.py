@@ -27,7 +27,6 @@ import itertools
 import json
 import sys
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -43,6 +42,7 @@ from bench.datasets import (  # noqa: E402
     QuestionSet,
     all_sets,
     jsquad_half_sets,
+    norm,
 )
 from bot.answers.questions import clean_question  # noqa: E402
 from bot.knowledge_base import KnowledgeBase  # noqa: E402
@@ -94,11 +94,6 @@ NEWS_SETS = ("seed-dev", "news-dev", "two-articles", "seed-heldout", "seed-parap
 # about the seed article (two-articles holds it too) is left out together, since their questions
 # share answers and a ranker fitted on one of them has in effect seen the others.
 HELD_OUT_GROUPS = (("seed-dev", "seed-paraphrase", "seed-heldout", "two-articles"), ("news-dev",))
-
-
-def norm(text: str) -> str:
-    """qa_eval.py's normalisation: NFKC, whitespace removed."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 @dataclass
