@@ -40,6 +40,7 @@ PASSAGES = 3
 # the model alone does not, in small libraries above all (docs/retrieval.md): words the
 # articles never use beside fewer than two matched mean another topic (`_about_something_else`).
 MIN_MATCHED_WITH_UNKNOWN = 2
+_HIRAGANA = re.compile(r"[\u3041-\u309f]+")
 MIN_UNKNOWN_TO_REFUSE = 2
 
 
@@ -344,7 +345,12 @@ class Answerer:
                 + m.surface
                 for i, m in enumerate(run)
             )
-            if len(term) >= 2 and term not in terms:
+            # いく of いくつ (a numeral in kana) asks for a number and names nothing: it still
+            # counts as an unknown word, but a refusal does not say it appears nowhere.
+            asks_a_number = all(
+                m.pos_detail == "数詞" and _HIRAGANA.fullmatch(m.surface) for m in run
+            )
+            if len(term) >= 2 and term not in terms and not asks_a_number:
                 terms.append(term)
                 has_name = has_name or any(m.is_name for m in run)
         return tuple(terms), has_name, sum(len(run) for run in runs)

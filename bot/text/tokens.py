@@ -67,7 +67,6 @@ STOP_LEMMAS = frozenset(
         "なぜ",
         "何故",
         "いくら",
-        "いく",  # the numeral of いくつ, いく人: asks a number, names nothing
         "ない",
         "無い",
         "です",
