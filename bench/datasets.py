@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "eval"
 JSQUAD = SHARED / "jsquad-valid"
 NEWS = SHARED / "news-dev"
+# Seven more articles in the publisher's layout with Discord-style questions, written for the
+# project by helpers who saw only the layout and news-dev's rules (`bench/check_news.py`).
+EXTRA = ROOT / "bench" / "news"
 UNANSWERABLE = ("out_of_scope", "hard_negative", "cross_library", "cross_article")
 
 
@@ -101,6 +104,7 @@ def cross_article(news_sets: list[QuestionSet]) -> list[QuestionSet]:
     seed = seed_articles()
     singles = [seed, *((p,) for p in _files(NEWS, "*.txt"))]
     singles.append(_files(ROOT / "bench" / "heldout" / "articles", "brics-*.txt"))
+    singles += [(p,) for p in _files(EXTRA, "*.txt")]
     texts = ["".join(norm(p.read_text(encoding="utf-8")) for p in paths) for paths in singles]
     asked: list[list[dict]] = [[] for _ in singles]
     turn = [0 for _ in singles]
@@ -139,7 +143,8 @@ def all_sets() -> list[QuestionSet]:
 
 
 def news_sets() -> list[QuestionSet]:
-    """The news-domain sets: the seed's, the two-article library's and news-dev."""
+    """The news-domain sets: the seed's, the two-article library's, news-dev and news-extra
+    (its seven articles beside the seed)."""
     seed = seed_articles()
     return [
         QuestionSet("seed-dev", read_questions(SHARED / "dev_questions.jsonl"), seed),
@@ -156,5 +161,10 @@ def news_sets() -> list[QuestionSet]:
         ),
         QuestionSet(
             "news-dev", read_questions(NEWS / "questions.jsonl"), seed + _files(NEWS, "*.txt")
+        ),
+        QuestionSet(
+            "news-extra",
+            [q for path in _files(EXTRA, "*.jsonl") for q in read_questions(path)],
+            seed + _files(EXTRA, "*.txt"),
         ),
     ]

@@ -22,3 +22,16 @@ def test_cross_article_questions_are_asked_where_their_answer_is_not():
     # Each answerable question is asked once, and the questions are spread over every library.
     assert len(seen) == len(set(seen)) == len(answerable)
     assert all(qset.questions for qset in asked)
+
+
+def test_the_extra_news_articles_and_their_questions_check_out(capsys):
+    """Every gold of bench/news/ is verbatim, once, in its own article only; no negative's
+    answer is in any article (bench/check_news.py, news-dev's rules)."""
+    from bench.check_news import main
+
+    assert main([]) == 0, capsys.readouterr().out
+    extra = next(s for s in news_sets() if s.name == "news-extra")
+    kinds = {q["kind"] for q in extra.questions}
+    assert kinds == {"answerable", "metadata", "out_of_scope", "hard_negative"}
+    # The seed article (its text and its header corrections) beside the seven new ones.
+    assert sum(p.suffix == ".txt" for p in extra.articles) == 8

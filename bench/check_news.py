@@ -1,0 +1,101 @@
+"""Check the news-domain articles and questions in bench/news/ (exit 1 on any problem).
+
+Each article `bench/news/<id>.txt` (the publisher's plain-text layout) has its questions in
+`bench/news/<id>.jsonl`: qa_eval records `{"id", "kind", "q", "gold"}`, and for negatives a
+`"check": {"mentions": regex or null, "answer": regex}`. The rules are news-dev's: a gold is
+verbatim, once, inside one body paragraph of its own article and in no other article (the
+seed, news-dev's, the held-out BRICS article, the other files here); metadata golds are in the
+header; no sentence of any article that mentions what a negative asks about (`mentions`) also
+carries what an answer would need (`answer`).
+
+    python bench/check_news.py [ID ...]
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NEWS = ROOT / "bench" / "news"
+OTHERS = (
+    *(ROOT / "knowledge").glob("*.txt"),
+    *(ROOT.parent / "shared" / "eval" / "news-dev").glob("*.txt"),
+    *(ROOT / "bench" / "heldout" / "articles").glob("*.txt"),
+)
+KINDS = ("answerable", "metadata", "out_of_scope", "hard_negative")
+
+
+def sentences(text: str) -> list[str]:
+    return [s for line in text.splitlines() for s in re.split(r"(?<=[。！？])", line) if s.strip()]
+
+
+def check(aid: str, everything: dict[str, str]) -> list[str]:
+    """The problems of one article's questions."""
+    path = NEWS / f"{aid}.jsonl"
+    if not path.exists():
+        return [f"{path}: missing"]
+    text = everything[aid]
+    if "\n本文\n" not in text:
+        return [f"{NEWS / aid}.txt: no 本文 line"]
+    header, body = text.split("\n本文\n", 1)
+    errors = []
+    seen = set()
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        where = f"{path}:{n}"
+        try:
+            q = json.loads(line)
+        except json.JSONDecodeError as exc:
+            errors.append(f"{where}: not JSON ({exc})")
+            continue
+        if q.get("id") in seen or not str(q.get("id", "")).startswith(f"{aid}-"):
+            errors.append(f"{where}: id {q.get('id')!r} repeated or not {aid}-NN")
+        seen.add(q.get("id"))
+        if q.get("kind") not in KINDS or not q.get("q"):
+            errors.append(f"{where}: kind must be one of {KINDS}, q non-empty")
+            continue
+        if q["kind"] in ("out_of_scope", "hard_negative"):
+            checks = q.get("check") or {}
+            if q["gold"] or "answer" not in checks:
+                errors.append(f"{where}: a negative has no gold and a check.answer regex")
+                continue
+            for name, other in everything.items():
+                for s in sentences(other):
+                    mentions = checks.get("mentions")
+                    if (not mentions or re.search(mentions, s)) and re.search(checks["answer"], s):
+                        errors.append(f"{where}: possible answer in {name}: {s.strip()[:80]}")
+            continue
+        if not q["gold"]:
+            errors.append(f"{where}: no gold")
+        for g in q["gold"]:
+            home = header if q["kind"] == "metadata" else body
+            if g not in home:
+                errors.append(
+                    f"{where}: gold not in {aid}'s {'header' if home is header else 'body'}: {g}"
+                )
+            elif q["kind"] == "answerable":
+                if body.count(g) != 1:
+                    errors.append(f"{where}: gold occurs {body.count(g)} times in the body: {g}")
+                if not any(g in line for line in body.splitlines()):
+                    errors.append(f"{where}: gold spans paragraphs: {g}")
+            for name, other in everything.items():
+                if name != aid and g in other:
+                    errors.append(f"{where}: gold also in {name}: {g}")
+    return errors
+
+
+def main(argv: list[str]) -> int:
+    everything = {p.stem: p.read_text(encoding="utf-8") for p in OTHERS}
+    everything |= {p.stem: p.read_text(encoding="utf-8") for p in sorted(NEWS.glob("*.txt"))}
+    ids = argv or sorted(p.stem for p in NEWS.glob("*.txt"))
+    errors = [e for aid in ids for e in check(aid, everything)]
+    print(f"{len(ids)} article(s), {len(errors)} problem(s)")
+    for e in errors:
+        print("  ", e)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
