@@ -654,9 +654,7 @@ GRID = {"repeat": (1, 5, 15), "rounds": (100, 200), "leaves": (7, 15), "min_data
 def grid(js: list[Sample], folds: list[list[Sample]], answerable_news: list[Sample]) -> None:
     """Each setting of `GRID`, judged on held-out figures only: JSQuAD hit@1 over the two folds
     of its articles, and the news-domain hits with each group of `HELD_OUT_GROUPS` left out."""
-    print(
-        "\n| repeat | rounds | leaves | min data | JSQuAD hit@1 (2-fold) | news held out |"
-    )
+    print("\n| repeat | rounds | leaves | min data | JSQuAD hit@1 (2-fold) | news held out |")
     print("|---|---|---|---|---|---|")
     for repeat, rounds, leaves, min_data in itertools.product(*GRID.values()):
         settings = {
