@@ -20,11 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWS = ROOT / "bench" / "news"
-OTHERS = (
-    *(ROOT / "knowledge").glob("*.txt"),
-    *(ROOT.parent / "shared" / "eval" / "news-dev").glob("*.txt"),
-    *(ROOT / "bench" / "heldout" / "articles").glob("*.txt"),
-)
+NEWS_DEV = ROOT.parent / "shared" / "eval" / "news-dev"
+OTHER_FOLDERS = (ROOT / "knowledge", NEWS_DEV, ROOT / "bench" / "heldout" / "articles")
 KINDS = ("answerable", "metadata", "out_of_scope", "hard_negative")
 
 
@@ -53,18 +50,23 @@ def check(aid: str, everything: dict[str, str]) -> list[str]:
         if q.get("id") in seen or not str(q.get("id", "")).startswith(f"{aid}-"):
             errors.append(f"{where}: id {q.get('id')!r} repeated or not {aid}-NN")
         seen.add(q.get("id"))
-        if q.get("kind") not in KINDS or not q.get("q"):
-            errors.append(f"{where}: kind must be one of {KINDS}, q non-empty")
+        if q.get("kind") not in KINDS or not q.get("q") or not isinstance(q.get("gold"), list):
+            errors.append(f"{where}: kind must be one of {KINDS}, q non-empty, gold a list")
             continue
         if q["kind"] in ("out_of_scope", "hard_negative"):
-            checks = q.get("check") or {}
-            if q["gold"] or "answer" not in checks:
+            checks = q.get("check")
+            if q["gold"] or not isinstance(checks, dict) or "answer" not in checks:
                 errors.append(f"{where}: a negative has no gold and a check.answer regex")
+                continue
+            try:
+                mentions = re.compile(checks.get("mentions") or "")
+                answer = re.compile(checks["answer"])
+            except (re.error, TypeError) as exc:
+                errors.append(f"{where}: check is not a regex ({exc})")
                 continue
             for name, other in everything.items():
                 for s in sentences(other):
-                    mentions = checks.get("mentions")
-                    if (not mentions or re.search(mentions, s)) and re.search(checks["answer"], s):
+                    if mentions.search(s) and answer.search(s):
                         errors.append(f"{where}: possible answer in {name}: {s.strip()[:80]}")
             continue
         if not q["gold"]:
@@ -87,8 +89,17 @@ def check(aid: str, everything: dict[str, str]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    everything = {p.stem: p.read_text(encoding="utf-8") for p in OTHERS}
-    everything |= {p.stem: p.read_text(encoding="utf-8") for p in sorted(NEWS.glob("*.txt"))}
+    missing = [str(f) for f in OTHER_FOLDERS if not any(f.glob("*.txt"))]
+    if missing:
+        print(f"no articles to check against in {', '.join(missing)}")
+        return 1
+    paths = [p for f in (*OTHER_FOLDERS, NEWS) for p in sorted(f.glob("*.txt"))]
+    everything: dict[str, str] = {}
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        if everything.setdefault(path.stem, text) != text:
+            print(f"{path}: another article has the name {path.stem}; give it its own")
+            return 1
     ids = argv or sorted(p.stem for p in NEWS.glob("*.txt"))
     errors = [e for aid in ids for e in check(aid, everything)]
     print(f"{len(ids)} article(s), {len(errors)} problem(s)")
