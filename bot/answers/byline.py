@@ -13,6 +13,7 @@ words of a title name its article: 「インドの記事を書いたのは誰」
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import cached_property, lru_cache
 
 from bot.answers.metadata import SOURCES
@@ -194,13 +195,18 @@ class Headers:
         return index
 
     def titled(self, words: list[str]) -> list[Article]:
-        """The articles whose titles hold every one of `words` (「インドの記事」: インド): the
-        intersection of the words' lists, not a pass over every title."""
-        if not words:
+        """The articles whose titles hold the most of `words`, when that is more than half of
+        them (「インドの記事」: インド; 「サヘルの軍事政権とECOWAS離脱の記事」: サヘル, 軍事, 政権 of
+        five). A member names an article by its subject, not always in its title's words. Counted
+        over the words' lists of articles, not by a pass over every title."""
+        distinct = set(words)
+        counts = Counter(i for w in distinct for i in self.title_words.get(w, ()))
+        if not counts:
             return []
-        lists = sorted((self.title_words.get(w, []) for w in set(words)), key=len)
-        found = set(lists[0]).intersection(*lists[1:])
-        return [self.library.articles[i] for i in sorted(found)]
+        most = max(counts.values())
+        if most * 2 <= len(distinct):
+            return []
+        return [self.library.articles[i] for i in sorted(i for i, n in counts.items() if n == most)]
 
     @cached_property
     def exact_names(self) -> tuple[dict[str, list[int]], int]:

@@ -53,7 +53,7 @@ if sys.platform != "win32":
 log = logging.getLogger(__name__)
 
 # Bump with any change to what parsing, sentence splitting or analysis store (see above).
-FORMAT_VERSION = 12
+FORMAT_VERSION = 13
 INDEX_DIR = ".index"
 MANIFEST = "manifest.json"
 GENERATION = "generation-"  # prefix of the folders that hold one build's arrays

@@ -141,3 +141,16 @@ def test_a_question_naming_an_article_answers_for_that_one(folder, question, art
     assert answer.kind == "metadata"
     [p] = answer.passages
     assert (p.article, name in p.quote) == (article, True)
+
+
+def test_an_article_is_meant_by_most_of_its_title_words_not_by_one(folder):
+    headers = KnowledgeBase.load(folder, persist=False).answerer.headers
+    # 量子, 計算, 機 of 量子計算機の現在 beside two words no title holds: most of five.
+    [meant] = headers.titled(["量子", "計算", "機", "誤り", "訂正"])
+    assert meant.id == "quantum"
+    # One title word of three says little about which article is meant.
+    assert headers.titled(["量子", "天気", "野球"]) == []
+    assert headers.titled(["天気"]) == []
+    # Every word in a title is still that article.
+    [meant] = headers.titled(["北極", "圏", "航路"])
+    assert meant.id == "arctic-route"

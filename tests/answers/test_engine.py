@@ -78,6 +78,8 @@ def test_unknown_terms_are_named_as_written_and_never_a_question_word(kb):
     # what the member wrote, and not the question word.
     assert kb.ask("NATOの加盟国はいくつありますか").unknown_terms == ("NATO", "加盟")
     assert kb.ask("Ｂｉｔｃｏｉｎの価格は？").unknown_terms == ("Bitcoin", "価格")
+    # だれ is 誰 in kana: a question word, never a word the articles lack.
+    assert kb.ask("ビットコインを作ったのはだれ").unknown_terms == ("ビットコイン",)
 
 
 def test_a_word_of_the_caption_is_never_said_to_appear_nowhere(kb):
