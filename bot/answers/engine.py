@@ -420,6 +420,10 @@ class Answerer:
         rest = strip_field_words(question)
         if titled := self.headers.titled(self.analyzer.lemmas(rest)):
             return titled
+        # 「Who wrote the Sahel article?」: the title says サヘル.
+        english = _LATIN.search(rest) and not _JAPANESE.search(rest)
+        if english and (titled := self.headers.titled([t for _, t in self.bridge.translate(rest)])):
+            return titled
         terms = self.index.query_terms(rest)
         ranking = self.rank(rest, terms, 1) if not terms.empty else None
         if ranking is not None and ranking.answered:

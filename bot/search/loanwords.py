@@ -18,8 +18,9 @@ from difflib import SequenceMatcher
 
 from bot.text.romaji import is_katakana_word, romaji, sound_key
 
-# Function words and the commonest verbs and adjectives of English questions: they carry no
-# topic, and their short sound keys would pair them with unrelated katakana (make / モーカ).
+# Function words, the commonest verbs and adjectives of English questions, and the words that ask
+# about an article's header: they carry no topic, and their sound keys would pair them with
+# unrelated katakana (make / モーカ, wrote / ルート).
 _STOPWORD_TEXT = """
 a about according after again against all also am an and any are as at be been before being
 between both but by can could did do does doing done during each for from had has have having
@@ -33,6 +34,8 @@ go goes went gone see sees saw seen know knows knew want wants wanted use uses u
 happens happened show shows showed find finds found call called keep kept let put seem seems
 become became turn turned start started end ended really main new old good bad big small many
 much way thing things something anything point view part kind
+write writes wrote written writing translate translates translated translator translation
+publish publishes published publisher
 """
 ENGLISH_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9'’]*")

@@ -154,3 +154,17 @@ def test_an_article_is_meant_by_most_of_its_title_words_not_by_one(folder):
     # Every word in a title is still that article.
     [meant] = headers.titled(["北極", "圏", "航路"])
     assert meant.id == "arctic-route"
+
+
+@pytest.mark.parametrize(
+    ("question", "field", "name"),
+    [
+        ("Who translated the Alaska article?", "translator", "池田こみち"),
+        ("Who wrote the Alaska piece?", "author", "ティモフィー・ボルダチェフ"),
+    ],
+)
+def test_an_english_question_names_an_article_by_its_titles_katakana(folder, question, field, name):
+    answer = KnowledgeBase.load(folder, persist=False).ask(question)
+    assert answer.kind == "metadata"
+    [p] = answer.passages
+    assert (p.article, p.fact.field, name in p.quote) == ("alaska-old-world-order", field, True)

@@ -29,6 +29,9 @@ def test_function_words_and_lookalikes_find_nothing():
     assert bridge().translate("the western strategy") == []
     # only words of the vocabulary are candidates
     assert bridge().translate("Zelensky and Biden") == []
+    # the words that ask about a header name no topic: wrote is not ルート (route)
+    route = LoanwordBridge([*VOCABULARY, "ルート"], {"ルート": "route"}.get)
+    assert route.translate("Who wrote and who translated it?") == []
 
 
 def test_each_article_term_is_given_once():
