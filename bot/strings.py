@@ -26,8 +26,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The articles are in Japanese. I searched them for the names and loanwords your question shares with them: {pairs}. These are related passages, not an answer; ask in Japanese for an answer.",
     },
     "more_articles": {
-        "ja": "ほか {n} 件の記事があります。",
-        "en": "…and {n} more articles.",
+        "ja": "ほか {n} 件の記事があります。全件は {command} で見られます。",
+        "en": "…and {n} more articles: {command} lists them all.",
     },
     "ask_in_japanese": {
         "ja": "記事は日本語で書かれています。日本語で質問してください（人名・地名などは英語でも探せます）。",

@@ -165,7 +165,13 @@ async def cmd_ask(
             if as_json:
                 print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
             else:
-                text = answer_text(answer, kb.library, color=color, locale=settings.default_locale)
+                text = answer_text(
+                    answer,
+                    kb.library,
+                    color=color,
+                    locale=settings.default_locale,
+                    articles_command="python -m bot check",
+                )
                 print(f"Q: {terminal_safe(question)}\n{text}\n", flush=True)
     lost = asker.log.dropped if asker.log is not None else 0
     if lost:  # the log said why (file, error) as it gave up; the exit code says it too

@@ -38,7 +38,14 @@ def passage_text(p: Passage, *, color: bool, locale: str = "ja") -> str:
     return f"{shown}\n   — {t('source', locale)}: {where}"
 
 
-def answer_text(answer: Answer, library: Library, *, color: bool, locale: str = "ja") -> str:
+def answer_text(
+    answer: Answer,
+    library: Library,
+    *,
+    color: bool,
+    locale: str = "ja",
+    articles_command: str = "/articles",
+) -> str:
     """The best passage and the other candidates, or a refusal that says what the articles cover."""
     if answer.kind == AnswerKind.INVALID:
         return "\n".join(refusal_lines(answer, locale))
@@ -56,10 +63,14 @@ def answer_text(answer: Answer, library: Library, *, color: bool, locale: str = 
                 f"  [{t('candidate', locale, i=i, n=len(answer.passages))}] {p.quote[:60]}… ({p.section})"
             )
         return "\n".join(lines)
-    return refusal_text(answer, library, locale)
+    return refusal_text(answer, library, locale, articles_command)
 
 
-def refusal_text(answer: Answer, library: Library, locale: str = "ja") -> str:
+def refusal_text(
+    answer: Answer, library: Library, locale: str = "ja", articles_command: str = "/articles"
+) -> str:
+    """Why nothing was answered, then what the articles cover (the console's `articles_command`
+    lists them all)."""
     lines = refusal_lines(answer, locale)
     if not library.articles:
         lines.append(t("no_articles", locale))
@@ -70,7 +81,7 @@ def refusal_text(answer: Answer, library: Library, locale: str = "ja") -> str:
         headings = " / ".join(s.heading for s in article.sections if not s.is_lead)
         lines.append(f"・{article.title}: {headings}")
     if more:
-        lines.append(t("more_articles", locale, n=f"{more:,}"))
+        lines.append(t("more_articles", locale, n=f"{more:,}", command=articles_command))
     return "\n".join(lines)
 
 

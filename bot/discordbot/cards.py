@@ -151,7 +151,8 @@ def outline(articles: list[Article], more: int, locale: str | None) -> str:
         headings = "\n".join(f"・{plain(s.heading)}" for s in a.sections if not s.is_lead)
         parts.append(f"**{plain(a.title)}** (`{a.id}`)\n{headings}")
     if more:
-        parts.append(t("more_articles", locale, n=f"{more:,}"))
+        command = f"`/{t('articles', locale)}`"
+        parts.append(t("more_articles", locale, n=f"{more:,}", command=command))
     return "\n".join(parts)
 
 

@@ -32,7 +32,9 @@ def test_an_archive_lists_candidates_first_then_the_newest(tmp_path):
     assert shown[0].title == "記事3"  # where the candidates came from
     assert [a.title for a in shown[1:]] == ["記事11", "記事10", "記事9", "記事8"]
     text = refusal_text(answer, kb.library)
-    assert "ほか 7 件の記事があります。" in text
+    assert "ほか 7 件の記事があります。全件は /articles で見られます。" in text
+    english = refusal_text(answer, kb.library, "en-US", "python -m bot check")
+    assert "…and 7 more articles: python -m bot check lists them all." in english
     assert "記事0" not in text
 
 
