@@ -13,6 +13,7 @@ carries what an answer would need (`answer`).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -25,8 +26,12 @@ OTHER_FOLDERS = (ROOT / "knowledge", NEWS_DEV, ROOT / "bench" / "heldout" / "art
 KINDS = ("answerable", "metadata", "out_of_scope", "hard_negative")
 
 
-def sentences(text: str) -> list[str]:
-    return [s for line in text.splitlines() for s in re.split(r"(?<=[。！？])", line) if s.strip()]
+@functools.cache
+def sentences(text: str) -> tuple[str, ...]:
+    """news-dev's checker's sentences (split once per article, read for every negative)."""
+    return tuple(
+        s for line in text.splitlines() for s in re.split(r"(?<=[。！？])", line) if s.strip()
+    )
 
 
 def check(aid: str, everything: dict[str, str]) -> list[str]:

@@ -396,13 +396,7 @@ def held_out_refusal(data: RefusalData, news_weight: float) -> dict:
         fit, test = data.take(~held), data.take(held)
         model = fit_logistic(fit, news_weight)
         answered = model(test.x) >= operating_threshold(model(fit.x), fit)
-        row = {
-            "answerable": int((test.y == 1).sum()),
-            "right_answered": int((test.right & answered).sum()),
-            "answerable_refused": _share(~answered, test.y == 1),
-            "right_lost": _share(~answered, test.right),
-            "unanswerable_refused": _share(~answered, test.y == 0),
-        }
+        row = refusal_row(test, answered)
         print(f"  refusal, {' + '.join(group)} held out: {row}")
         out[" + ".join(group)] = row
     return out
@@ -412,15 +406,20 @@ def never_fitted(refusal: Linear, threshold: float, data: RefusalData) -> dict:
     """The packaged refusal on the sets of `REFUSAL_HELD_OUT` (scored by a ranker fitted
     without them): the answers it would give on articles it has never seen."""
     answered = refusal(data.x) >= threshold
-    row = {
+    row = refusal_row(data, answered)
+    print(f"  refusal on {' + '.join(REFUSAL_HELD_OUT)}, never fitted on: {row}")
+    return {" + ".join(REFUSAL_HELD_OUT): row}
+
+
+def refusal_row(data: RefusalData, answered: np.ndarray) -> dict:
+    """What a refusal that answers `answered` (per row of `data`) gives and refuses."""
+    return {
         "answerable": int((data.y == 1).sum()),
         "right_answered": int((data.right & answered).sum()),
         "answerable_refused": _share(~answered, data.y == 1),
         "right_lost": _share(~answered, data.right),
         "unanswerable_refused": _share(~answered, data.y == 0),
     }
-    print(f"  refusal on {' + '.join(REFUSAL_HELD_OUT)}, never fitted on: {row}")
-    return {" + ".join(REFUSAL_HELD_OUT): row}
 
 
 def _share(hit: np.ndarray, among: np.ndarray) -> float:
