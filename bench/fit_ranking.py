@@ -28,7 +28,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +59,11 @@ from bot.ranking.model import MODEL_FILE, Linear, RankingModel, Trees  # noqa: E
 # target is 3% on questions never seen, and held-out halves came out about 0.4 points above the
 # fitting data's figure (docs/retrieval.md), so the fit aims below it.
 FALSE_REFUSAL_TARGET = 0.025
+# A refused question is shown its best window as the nearest passage (marked as not an answer)
+# when its refusal log-odds lie within the near margin of the threshold. The margin is the widest
+# whose band, on news-domain questions the refusal was not fitted on, holds the answer in at
+# least this share of the windows it shows: most of them, so that the passage is worth reading.
+NEAR_PRECISION = 0.6
 # Where the refusal curve of docs/retrieval.md is read.
 CURVE_POINTS = (0.005, 0.01, 0.02, 0.03, 0.05, 0.10)
 # The window ranker's boosting. Chosen among a few settings by JSQuAD's two-fold
@@ -383,11 +388,27 @@ def cross_validate_refusal(data: RefusalData, news_weight: float) -> list[dict]:
     return out
 
 
-def held_out_refusal(data: RefusalData, news_weight: float) -> dict:
+@dataclass
+class Unseen:
+    """News-domain questions scored by a refusal that was not fitted on them: each one's
+    log-odds less the threshold (its margin), whether it is answerable, and whether the best
+    window holds the answer."""
+
+    margin: list[float] = field(default_factory=list)
+    answerable: list[bool] = field(default_factory=list)
+    right: list[bool] = field(default_factory=list)
+
+    def add(self, margins: np.ndarray, data: RefusalData) -> None:
+        self.margin += margins.tolist()
+        self.answerable += (data.y == 1).tolist()
+        self.right += data.right.tolist()
+
+
+def held_out_refusal(data: RefusalData, news_weight: float, unseen: Unseen) -> dict:
     """Each group of `HELD_OUT_GROUPS` left out of the refusal fit (threshold set on the rest
     as for the packaged model): what it answers and refuses of the group's questions, as it
-    would of a new article's. The random halves of `cross_validate_refusal` share articles
-    between fit and test, and say less about those."""
+    would of a new article's (their margins go to `unseen`). The random halves of
+    `cross_validate_refusal` share articles between fit and test, and say less about those."""
     out = {}
     for group in HELD_OUT_GROUPS:
         held = np.isin(data.sets, group)
@@ -395,20 +416,51 @@ def held_out_refusal(data: RefusalData, news_weight: float) -> dict:
             continue
         fit, test = data.take(~held), data.take(held)
         model = fit_logistic(fit, news_weight)
-        answered = model(test.x) >= operating_threshold(model(fit.x), fit)
-        row = refusal_row(test, answered)
+        margins = model(test.x) - operating_threshold(model(fit.x), fit)
+        unseen.add(margins, test)
+        row = refusal_row(test, margins >= 0)
         print(f"  refusal, {' + '.join(group)} held out: {row}")
         out[" + ".join(group)] = row
     return out
 
 
-def never_fitted(refusal: Linear, threshold: float, data: RefusalData) -> dict:
+def never_fitted(refusal: Linear, threshold: float, data: RefusalData, unseen: Unseen) -> dict:
     """The packaged refusal on the sets of `REFUSAL_HELD_OUT` (scored by a ranker fitted
     without them): the answers it would give on articles it has never seen."""
-    answered = refusal(data.x) >= threshold
-    row = refusal_row(data, answered)
+    margins = refusal(data.x) - threshold
+    unseen.add(margins, data)
+    row = refusal_row(data, margins >= 0)
     print(f"  refusal on {' + '.join(REFUSAL_HELD_OUT)}, never fitted on: {row}")
     return {" + ".join(REFUSAL_HELD_OUT): row}
+
+
+def near_margin(unseen: Unseen, cross: np.ndarray) -> tuple[float, dict]:
+    """The widest margin below the threshold whose band holds the answer in at least
+    `NEAR_PRECISION` of the windows it would show (0: show none), and what it shows: of the
+    unseen questions' refusals, and of the cross-library questions (`cross`: their margins
+    under the packaged refusal)."""
+    margin, right = np.array(unseen.margin), np.array(unseen.right)
+    answerable = np.array(unseen.answerable)
+    refused = margin < 0
+    best = 0.0
+    for cut in np.sort(margin[refused]):
+        band = refused & (margin >= cut)
+        if right[band].mean() >= NEAR_PRECISION:
+            best = float(cut)
+            break
+    band = refused & (margin >= best) if best < 0 else np.zeros(len(margin), bool)
+    report = {
+        "near_margin": round(best, 4),
+        "shown": int(band.sum()),
+        "shown_holding_the_answer": _share(right, band),
+        "refused_right_answers_shown": _share(band, refused & right),
+        "refused_unanswerable_shown": _share(band, refused & ~answerable),
+        "cross_library_shown": _share((cross < 0) & (cross >= best), np.ones(len(cross), bool))
+        if best < 0
+        else 0.0,
+    }
+    print(f"  nearest passage on refusal: {report}")
+    return best, report
 
 
 def refusal_row(data: RefusalData, answered: np.ndarray) -> dict:
@@ -441,7 +493,7 @@ def neutral_model() -> RankingModel:
     leaf = np.zeros(1, dtype=np.intp)
     ranker = Trees(RANKER_FEATURES, leaf, np.array([np.inf]), leaf, leaf, np.zeros(1), leaf, 0)
     refusal = Linear(QUESTION_FEATURES, np.zeros(q), np.ones(q), np.zeros(q))
-    return RankingModel((1.0, 1.0, 0.5), ranker, refusal, 0.0, {})
+    return RankingModel((1.0, 1.0, 0.5), ranker, refusal, 0.0, 0.0, {})
 
 
 def fit_first_stage(base: RankingModel, jsquad: QuestionSet) -> tuple[float, float, float]:
@@ -566,9 +618,11 @@ def main() -> None:
     print("refusal:")
     refusal, threshold, news_weight = fit_refusal(data)
     refusal_cv = cross_validate_refusal(data, news_weight)
-    refusal_held_out = held_out_refusal(data, news_weight)
-    refusal_held_out |= never_fitted(refusal, threshold, unseen_data)
+    unseen_rows = Unseen()
+    refusal_held_out = held_out_refusal(data, news_weight, unseen_rows)
+    refusal_held_out |= never_fitted(refusal, threshold, unseen_data, unseen_rows)
     logits = refusal(data.x)
+    near, near_report = near_margin(unseen_rows, logits[data.cross] - threshold)
     jsquad_pos = (data.y == 1) & ~data.news
     print(
         f"threshold {threshold:.3f} (news weight {news_weight}): JSQuAD halves answerable "
@@ -604,6 +658,7 @@ def main() -> None:
         ranker,
         refusal,
         threshold,
+        near,
         {
             "date": datetime.date.today().isoformat(),
             "ranker": {"questions": len(js) + len(answerable_news), "sets": ["jsquad", *NEWS_SETS]},
@@ -611,12 +666,14 @@ def main() -> None:
                 "answerable": len(positives),
                 "unanswerable": len(negatives),
                 "false_refusal_target": FALSE_REFUSAL_TARGET,
+                "near_precision": NEAR_PRECISION,
                 "news_weight": news_weight,
                 "never_fitted_on": list(REFUSAL_HELD_OUT),
             },
             "cross_validated": cv,
             "refusal_cross_validated": refusal_cv,
             "refusal_held_out_by_article": refusal_held_out,
+            "nearest_passage": near_report,
             "refusal_curve": curve,
         },
     )

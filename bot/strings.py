@@ -13,6 +13,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "記事には、この質問に答える箇所が見つかりませんでした。",
         "en": "The articles don't answer this question.",
     },
+    "refused_near": {
+        "ja": "この質問にはっきり答える箇所は、記事に見つかりませんでした。",
+        "en": "No passage in the articles clearly answers this question.",
+    },
     "unknown_terms": {
         "ja": "{terms}は記事のどこにも出てきません。",
         "en": "{terms} does not appear anywhere in the articles.",
@@ -28,6 +32,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "more_articles": {
         "ja": "ほか {n} 件の記事があります。全件は {command} で見られます。",
         "en": "…and {n} more articles: {command} lists them all.",
+    },
+    "unknown_command": {
+        "ja": "「{command}」というコマンドはありません。使えるコマンドは /help で見られます。",
+        "en": "There is no command “{command}”: /help lists the commands.",
+    },
+    "summary_extra": {
+        "ja": "「{words}」は分かりませんでした。/summary [記事] [節] [short|long|outline] の形で指定してください。",
+        "en": "I didn't understand “{words}”: use /summary [article] [section] [short|long|outline].",
+    },
+    "nearest": {
+        "ja": "いちばん近い箇所はここです（質問の答えとは限りません）:",
+        "en": "The closest passage (it may not answer the question):",
     },
     "ask_in_japanese": {
         "ja": "記事は日本語で書かれています。日本語で質問してください（人名・地名などは英語でも探せます）。",

@@ -70,6 +70,7 @@ class Ranking:
 
     hits: list[Hit]
     answered: bool
+    near: bool  # refused, but near enough to show the first window as the nearest passage
     confidence: float
     coverage: float
 
@@ -188,6 +189,7 @@ class Answerer:
             unknown_terms=unknown,
             coverage=ranking.coverage,
             confidence=ranking.confidence,
+            nearest=ranking.near,
         )
 
     def evidence(self, text: str, terms: QueryTerms) -> Evidence | None:
@@ -235,7 +237,7 @@ class Answerer:
         scores = self.model.ranker(found.windows)
         order = sorted(range(len(c.windows)), key=lambda j: (-scores[j], c.windows[j]))
         top = order[0]
-        answered, _ = self.model.answers(question_features(found.windows, scores, top, found.shape))
+        verdict = self.model.verdict(question_features(found.windows, scores, top, found.shape))
         # Softmax over the candidates (the listwise model's own scale), summed over the windows
         # that overlap the first (they quote the same place, a sentence more or less): how sure
         # the ranking is that this place answers. It tracks correctness; the refusal model's
@@ -244,7 +246,9 @@ class Answerer:
         place = set(c.windows[top])
         same = [j for j, w in enumerate(c.windows) if not place.isdisjoint(w)]
         confidence = float(shifted[same].sum() / shifted.sum())
-        answered = answered and not self._about_something_else(text, found.shape, c.matched(top))
+        elsewhere = (verdict.answered or verdict.near) and self._about_something_else(
+            text, found.shape, c.matched(top)
+        )
         hits: list[Hit] = []
         used: set[int] = set()
         for j in order:
@@ -255,7 +259,13 @@ class Answerer:
                 if len(hits) == k:
                     break
         coverage = round(float(c.lemma_coverage[top]), 3)
-        return Ranking(hits, answered, round(confidence, 3), coverage)
+        return Ranking(
+            hits,
+            verdict.answered and not elsewhere,
+            verdict.near and not elsewhere,
+            round(confidence, 3),
+            coverage,
+        )
 
     @cached_property
     def bridge(self) -> LoanwordBridge:

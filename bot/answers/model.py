@@ -103,6 +103,9 @@ class Answer:
     # The ranking model's probability that the first passage is the right one (None: stated
     # from a header, or not searched). Readers see it as a word (`bot.ranking.confidence`).
     confidence: float | None = None
+    # Refused, but the first passage came close: front ends show it as the nearest passage,
+    # marked as not an answer (`bot.ranking.model.Verdict.near`).
+    nearest: bool = False
 
     def translation_text(self) -> str:
         """`gorbachev → ゴルバチョフ, alaska → アラスカ`: what an English question was searched by."""
@@ -116,10 +119,11 @@ class Answer:
     @property
     def refusal_key(self) -> str:
         """The message (`bot.strings`) saying why there is no answer: the article is to be
-        named, the header lacks it, or the articles don't say."""
+        named, the header lacks it, no passage clearly answers (the nearest is shown), or the
+        articles don't say."""
         if self.kind in (AnswerKind.NO_METADATA, AnswerKind.WHICH_ARTICLE):
             return self.kind.value
-        return AnswerKind.REFUSED.value
+        return "refused_near" if self.nearest and self.passages else AnswerKind.REFUSED.value
 
     @property
     def best(self) -> Passage | None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import re
 import sys
+import threading
+from collections.abc import AsyncIterator
 from typing import TextIO
 
 from bot.answers.questions import question_problem
@@ -19,6 +22,29 @@ from bot.strings import t
 from bot.summaries import LENGTHS, SummaryError, summarize
 
 QUIT = {":q", ":quit", "/quit", "exit", "quit"}
+# A line that is a command, not a question: a slash and Latin letters (「/sumary」, 「/」).
+_COMMAND = re.compile(r"/[A-Za-z]*")
+
+
+async def _lines(stdin: TextIO) -> AsyncIterator[str]:
+    """stdin's lines, read by a daemon thread: asyncio waits for its own worker threads at
+    exit, so a read blocked in one kept Ctrl-C from ending the chat until Enter was pressed."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str] = asyncio.Queue()
+
+    def read() -> None:
+        while True:
+            line = stdin.readline()
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, line)
+            except RuntimeError:  # the chat has ended and its loop is closed
+                return
+            if not line:
+                return
+
+    threading.Thread(target=read, name="chat-input", daemon=True).start()
+    while line := await queue.get():
+        yield line
 
 
 async def run_chat(
@@ -38,22 +64,21 @@ async def run_chat(
     if interactive:
         print(t("chat_intro", locale), file=stdout)
     async with asker_for(kb, settings, log=log) as asker:
-        while True:
-            if interactive:
-                print("> ", end="", file=stdout, flush=True)
-            line = await asyncio.to_thread(stdin.readline)
-            if not line:
-                break
+        if interactive:
+            print("> ", end="", file=stdout, flush=True)
+        async for line in _lines(stdin):
             text = line.strip()
-            if not text:
-                continue
             if text in QUIT:
                 break
-            if not interactive:
-                # Piped lines are not on screen: each answer is headed by its question.
-                print(f"> {terminal_safe(text)}", file=stdout)
-            print(await reply(kb, asker, text, color=color, locale=locale), file=stdout, flush=True)
-            print(file=stdout, flush=True)
+            if text:
+                if not interactive:
+                    # Piped lines are not on screen: each answer is headed by its question.
+                    print(f"> {terminal_safe(text)}", file=stdout)
+                answer = await reply(kb, asker, text, color=color, locale=locale)
+                print(answer, file=stdout, flush=True)
+                print(file=stdout, flush=True)
+            if interactive:
+                print("> ", end="", file=stdout, flush=True)
     return 0
 
 
@@ -68,6 +93,9 @@ async def reply(
         return articles_text(kb.library, locale)
     if text == "/summary" or text.startswith("/summary "):
         return summary_reply(kb, text.split()[1:], locale)
+    if _COMMAND.fullmatch(text.split()[0]):
+        # Not asked (nor logged) as a question: 「/sumary」 is a typo, not a question in English.
+        return t("unknown_command", locale, command=terminal_safe(text.split()[0]))
     problem = question_problem(text)
     if problem:
         key, params = problem
@@ -85,8 +113,19 @@ def summary_reply(kb: KnowledgeBase, words: list[str], locale: str = "ja") -> st
     """`/summary [article] [section] [short|long|outline]`, as in Discord."""
     length = next((w for w in words if w in LENGTHS), "short")
     rest = [w for w in words if w not in LENGTHS]
+    if len(rest) > 2:
+        extra = " ".join(rest[2:])
+        return t("summary_extra", locale, words=terminal_safe(extra))
     article = rest[0] if rest else None
     section = rest[1] if len(rest) > 1 else None
+    # 「/summary 2」: a section of the article a bare /summary gives, when no article is named.
+    if (
+        len(rest) == 1
+        and kb.library.get(rest[0]) is None
+        and kb.library.articles
+        and kb.library.newest_first[0].section(rest[0]) is not None
+    ):
+        article, section = None, rest[0]
     try:
         summary = summarize(
             kb.library, article, section=section, length=length, analyzer=kb.analyzer

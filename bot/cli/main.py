@@ -120,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return run(settings, kb, sync_only=command == "sync")
     except KeyboardInterrupt:
+        print(file=sys.stderr)  # the shell's prompt on a line of its own, not after 「> ^C」
         return 130
     except BrokenPipeError:
         # Output piped into `head` and the like: not an error worth a traceback.

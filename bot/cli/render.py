@@ -63,15 +63,24 @@ def answer_text(
                 f"  [{t('candidate', locale, i=i, n=len(answer.passages))}] {p.quote[:60]}… ({p.section})"
             )
         return "\n".join(lines)
-    return refusal_text(answer, library, locale, articles_command)
+    return refusal_text(answer, library, locale, articles_command, color=color)
 
 
 def refusal_text(
-    answer: Answer, library: Library, locale: str = "ja", articles_command: str = "/articles"
+    answer: Answer,
+    library: Library,
+    locale: str = "ja",
+    articles_command: str = "/articles",
+    *,
+    color: bool = False,
 ) -> str:
-    """Why nothing was answered, then what the articles cover (the console's `articles_command`
-    lists them all)."""
+    """Why nothing was answered, then the nearest passage when the refusal was a near thing,
+    else what the articles cover (the console's `articles_command` lists them all)."""
     lines = refusal_lines(answer, locale)
+    if answer.nearest and answer.passages:
+        lines.append(t("nearest", locale))
+        lines.append(passage_text(answer.passages[0], color=color, locale=locale))
+        return "\n".join(lines)
     if not library.articles:
         lines.append(t("no_articles", locale))
         return "\n".join(lines)

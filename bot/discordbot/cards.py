@@ -126,7 +126,8 @@ def metadata_embed(question: str, answer: Answer, locale: str | None) -> discord
 def refusal_embed(
     question: str, answer: Answer, library: Library, locale: str | None
 ) -> discord.Embed:
-    """A polite refusal that names the words the articles never use and lists what they cover."""
+    """A polite refusal that names the words the articles never use, then the nearest passage
+    when the refusal was a near thing, else what the articles cover."""
     lines = refusal_lines(answer, locale, plain)
     if answer.continues:
         lines.insert(0, continued(answer, locale))
@@ -135,6 +136,18 @@ def refusal_embed(
         description=fit("\n".join(lines), DESCRIPTION_LIMIT, locale),
         colour=REFUSAL_COLOUR,
     )
+    if answer.nearest and answer.passages:
+        p = answer.passages[0]
+        embed.add_field(
+            name=fit(t("nearest", locale), TITLE_LIMIT, locale),
+            value=fit(
+                f"{quote_markdown(p, locale)}\n{citation_markdown(p, locale)}",
+                FIELD_LIMIT,
+                locale,
+            ),
+            inline=False,
+        )
+        return embed
     embed.add_field(
         name=t("covered", locale),
         value=fit(outline(*related_articles(answer, library), locale), FIELD_LIMIT, locale),

@@ -14,7 +14,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from bot.ranking.features import QUESTION_FEATURES, RANKER_FEATURES, ranker_inpu
 from bot.search.index import FIELDS
 
 MODEL_FILE = Path(__file__).with_name("model.json")
-FORMAT = 2
+FORMAT = 3
 # Deepest tree a model file may hold: the walk takes one step per level for every window.
 MAX_DEPTH = 64
 
@@ -199,32 +199,54 @@ def with_interactions(z: np.ndarray) -> np.ndarray:
     return np.concatenate([z, z[..., i] * z[..., j]], axis=-1)
 
 
+class Verdict(NamedTuple):
+    """The refusal decision on a question's best window."""
+
+    answered: bool
+    # Refused, but by less than the model's `near_margin`: the window is shown as the nearest
+    # passage, marked as not an answer.
+    near: bool
+    probability: float  # that the best window answers the question
+
+
 @dataclass(frozen=True)
 class RankingModel:
     """First-stage field weights, the window ranker, and the refusal decision.
 
     `refusal` gives the log-odds that the best window answers the question; below
     `threshold` the bot says the articles don't cover it. The threshold is the operating point
-    chosen by the fitting script on the curve in docs/retrieval.md.
+    chosen by the fitting script on the curve in docs/retrieval.md. Refused questions whose
+    log-odds lie within `near_margin` (≤ 0) of it are shown their best window as the nearest
+    passage: on articles the refusal was never fitted on, most of its refusals of answerable
+    questions fall there, and the margin is where those windows still hold the answer more
+    often than not (docs/retrieval.md).
     """
 
     first_stage: tuple[float, float, float]
     ranker: Trees
     refusal: Linear
     threshold: float
+    near_margin: float
     fitted_on: dict[str, Any]
 
-    def answers(self, question: np.ndarray) -> tuple[bool, float]:
-        """Whether to answer, and the probability that the best window does."""
+    def verdict(self, question: np.ndarray) -> Verdict:
+        """Whether to answer, whether a refusal is near enough to show its window, and the
+        probability that the best window answers."""
         logit = float(self.refusal(question))
-        return logit >= self.threshold, 1 / (1 + math.exp(-max(min(logit, 50.0), -50.0)))
+        answered = logit >= self.threshold
+        near = not answered and logit >= self.threshold + self.near_margin
+        return Verdict(answered, near, 1 / (1 + math.exp(-max(min(logit, 50.0), -50.0))))
 
     def to_json(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
             "first_stage": dict(zip(FIELDS, self.first_stage, strict=True)),
             "ranker": self.ranker.to_json(),
-            "refusal": {**self.refusal.to_json(), "threshold": self.threshold},
+            "refusal": {
+                **self.refusal.to_json(),
+                "threshold": self.threshold,
+                "near_margin": self.near_margin,
+            },
             "fitted_on": self.fitted_on,
         }
 
@@ -239,11 +261,15 @@ class RankingModel:
         if not all(math.isfinite(w) and w >= 0 for w in first) or not any(first):
             raise ValueError("first_stage weights must be finite, non-negative, not all zero")
         refusal = data["refusal"]
+        near_margin = float(refusal["near_margin"])
+        if not (math.isfinite(near_margin) and near_margin <= 0):
+            raise ValueError(f"refusal near_margin {near_margin!r} must be a finite number ≤ 0")
         return cls(
             (first[0], first[1], first[2]),
             Trees.from_json(data["ranker"], RANKER_FEATURES),
             Linear.from_json(refusal, QUESTION_FEATURES),
             float(refusal["threshold"]),
+            near_margin,
             dict(data.get("fitted_on", {})),
         )
 

@@ -54,6 +54,36 @@ def test_chat_answers_piped_lines_and_exits_at_end_of_input():
     ]
 
 
+def test_chat_commands_it_does_not_know_are_named_not_asked(tmp_path):
+    env = {"BOT_LOG_DB": str(tmp_path / "q.sqlite3")}
+    proc = run("chat", stdin="/sumary\n/\n/summary alaska-old-world-order 2 huge\n", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        "「/sumary」というコマンドはありません。使えるコマンドは /help で見られます。"
+        in proc.stdout
+    )
+    assert "「/」というコマンドはありません" in proc.stdout
+    assert "「huge」は分かりませんでした" in proc.stdout
+    assert "日本語で質問してください" not in proc.stdout  # not taken for an English question
+    logged = run("logs", "recent", env=env)
+    assert "/sumary" not in logged.stdout
+
+
+def test_chat_summary_of_a_section_needs_no_article_name_when_it_is_clear():
+    proc = run("chat", stdin="/summary 2\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "見つかりません" not in proc.stdout
+    assert "■ 対話の新たな基盤" in proc.stdout  # section 2 by its heading
+
+
+def test_control_characters_in_a_question_are_not_searched():
+    proc = run("ask", "--json", "アンカレッジ\x1b[31mは最終的な\x1b[0m平和だったのか")
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)
+    assert answer["answered"] and not answer["unknown_terms"]
+    assert "アンカレッジは最終的な平和ではなかった" in answer["passages"][0]["quote"]
+
+
 def test_no_token_starts_the_chat_and_says_how_to_connect():
     proc = run(stdin="対話の核心となる認識は何か\n")
     assert proc.returncode == 0, proc.stderr

@@ -1,5 +1,7 @@
 """Answer cards stay inside Discord's limits and never carry live markdown or mentions."""
 
+import dataclasses
+
 from bot.answers import Answer, Citation, Passage
 from bot.discordbot import cards
 from bot.knowledge_base import KnowledgeBase
@@ -71,6 +73,22 @@ def test_refusal_names_unknown_terms_and_lists_topics(kb):
     assert "「ゼレンスキー" in embed.description
     assert embed.fields[0].name == "記事で扱っている話題:"
     assert "トランプの国内勝利" in embed.fields[0].value
+
+
+def test_a_near_refusal_shows_the_nearest_passage_marked_as_not_an_answer(kb):
+    found = kb.ask("アンカレッジは最終的な平和だったのか")
+    near = dataclasses.replace(found, answered=False, kind="refused", nearest=True)
+    for locale, heading, message in (
+        ("ja", "いちばん近い箇所はここです（質問の答えとは限りません）:", "はっきり答える箇所"),
+        ("en-US", "The closest passage (it may not answer the question):", "clearly answers"),
+    ):
+        embed = cards.refusal_embed(
+            "アンカレッジは最終的な平和だったのか", near, kb.library, locale
+        )
+        assert message in embed.description
+        assert [f.name for f in embed.fields] == [heading]  # instead of the topic list
+        assert "アンカレッジは最終的な平和ではなかった" in embed.fields[0].value.replace("**", "")
+        assert "アラスカで旧世界秩序が崩壊" in embed.fields[0].value  # cited
 
 
 def test_fit_marks_truncation():

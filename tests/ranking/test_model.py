@@ -70,6 +70,14 @@ def test_a_missing_model_file_names_the_file(tmp_path):
             "every node needs",
         ),
         (lambda d: {**d, "first_stage": {"lemma": 0, "bigram": 0, "kanji": 0}}, "not all zero"),
+        (lambda d: {**d, "refusal": {**d["refusal"], "near_margin": 1.0}}, "near_margin 1.0"),
+        (
+            lambda d: {
+                **d,
+                "refusal": {k: v for k, v in d["refusal"].items() if k != "near_margin"},
+            },
+            "missing field 'near_margin'",
+        ),
     ],
 )
 def test_a_damaged_model_file_is_a_clear_error_naming_it(tmp_path, damage, message):
@@ -142,3 +150,38 @@ def test_the_answerer_uses_the_model_it_is_given(kb, tmp_path):
     )
     assert not answer.answered and answer.kind == "refused"
     assert answer.passages  # still ranked: the candidates are shown as what was found
+    assert not answer.nearest  # far below the threshold, beyond the near margin
+
+
+def test_a_refusal_within_the_near_margin_shows_its_window_as_the_nearest_passage(kb):
+    data = packaged()
+    data["refusal"]["threshold"] = 1e9
+    data["refusal"]["near_margin"] = -1e12  # every refusal counts as near
+    near = KnowledgeBase.load(kb.library.folder, persist=False, model=RankingModel.from_json(data))
+    answer = near.ask("アメリカの変化は善意によるものか")
+    assert (answer.answered, answer.kind, answer.nearest) == (False, "refused", True)
+    assert answer.refusal_key == "refused_near"
+    assert "善意" in answer.passages[0].quote
+    assert json.loads(json.dumps(answer.to_json(), ensure_ascii=False))["nearest"] is True
+    # A question about something else is not shown a near passage, however lenient the margin.
+    elsewhere = near.ask("明日の東京の天気は？")
+    assert not elsewhere.nearest
+
+
+def test_the_verdict_is_answer_near_or_refuse_by_the_threshold_and_margin():
+    model = load_model()
+    x = np.zeros(len(QUESTION_FEATURES))
+    logit = float(model.refusal(x))
+    at = RankingModel(
+        model.first_stage, model.ranker, model.refusal, logit, -1.0, model.fitted_on
+    ).verdict(x)
+    assert (at.answered, at.near) == (True, False)
+    above = RankingModel(
+        model.first_stage, model.ranker, model.refusal, logit + 0.5, -1.0, model.fitted_on
+    ).verdict(x)
+    assert (above.answered, above.near) == (False, True)
+    beyond = RankingModel(
+        model.first_stage, model.ranker, model.refusal, logit + 1.5, -1.0, model.fitted_on
+    ).verdict(x)
+    assert (beyond.answered, beyond.near) == (False, False)
+    assert 0 < beyond.probability < 1
