@@ -128,8 +128,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "confidence_low": {"ja": "低", "en": "low"},
     "candidate": {"ja": "候補 {i}/{n}", "en": "candidate {i}/{n}"},
     "no_articles": {
-        "ja": "記事がまだありません。knowledge/ フォルダに記事ファイルを置いてください。",
-        "en": "There are no articles yet. Put article files in the knowledge/ folder.",
+        "ja": "記事がまだありません。記事フォルダ（BOT_KNOWLEDGE_DIR）に記事ファイルを置いてください。",
+        "en": "There are no articles yet. Put article files in the knowledge folder (BOT_KNOWLEDGE_DIR).",
     },
     "chat_intro": {
         "ja": "記事について質問してください（終了: Ctrl-D または :q）。コマンド: /articles /summary [記事] [節] /help",

@@ -161,7 +161,7 @@ class Headers:
         """Make every lookup table now (at start-up) rather than on the question that first
         needs it: at 10,000 articles the bigrams of every title alone took 116 ms."""
         _ = self.header_bigrams, self.title_words, self.exact_names, self.name_index
-        _ = self.name_bridge
+        _ = self.name_bridge, self.role_index
 
     def knows(self, word: str) -> bool:
         """Whether `word` is (a piece of) a name the headers give."""
@@ -169,19 +169,30 @@ class Headers:
 
     @cached_property
     def header_bigrams(self) -> frozenset[str]:
-        """The character bigrams of every title, subtitle, original title and caption."""
+        """The character bigrams of every header field a reader sees: titles, caption, byline
+        (the author's role says ヴァルダイ・クラブ), publisher and series."""
         return frozenset(
             gram
             for a in self.library.articles
-            for text in (a.title, a.subtitle, a.original_title, a.caption)
+            for text in (
+                a.title,
+                a.subtitle,
+                a.original_title,
+                a.caption,
+                a.author,
+                a.author_role,
+                a.translator,
+                a.publisher,
+                a.series,
+            )
             if text
             for gram in bigrams(_key(text))
         )
 
     def mentions(self, word: str) -> bool:
-        """Whether `word` may be in an article's title, subtitle or caption (all its bigrams
-        are): the articles' text beyond their sentences, so that a refusal never says a word
-        the caption uses appears nowhere."""
+        """Whether `word` may be in an article's header (all its bigrams are: `header_bigrams`):
+        the articles' text beyond their sentences, so that a refusal never says a word the
+        caption or the byline uses appears nowhere."""
         grams = bigrams(_key(word))
         return bool(grams) and all(g in self.header_bigrams for g in grams)
 
@@ -241,9 +252,15 @@ class Headers:
             pieces = [term for _, term in self.name_bridge.translate(x)]
             keys += ["".join(pieces), *pieces] if pieces else []
         hits = next((self.name_index[k] for k in keys if k in self.name_index), [])
+        entries = self.names
+        if not hits:
+            hits, entries = (
+                next((self.role_index[k] for k in keys if k in self.role_index), []),
+                self.roles,
+            )
         found: dict[tuple[str, str], Passage] = {}
         for i in hits:  # in library order
-            article, field, name = self.names[i]
+            article, field, name = entries[i]
             if (field, name) not in found:
                 passage = header_passage(article, field)
                 if passage is not None:
@@ -261,6 +278,34 @@ class Headers:
             if is_katakana_word(piece)
         }
         return LoanwordBridge(pieces, self.analyzer.origin)
+
+    @cached_property
+    def roles(self) -> list[tuple[Article, str, str]]:
+        """The roles bylines give (the author's, the translator's in brackets), with the field
+        whose line gives them."""
+        out = []
+        for a in self.library.articles:
+            if a.author and a.author_role:
+                out.append((a, "author", a.author_role))
+            role = split_role(a.translator)[1] if a.translator else None
+            if role:
+                out.append((a, "translator", role))
+        return out
+
+    @cached_property
+    def role_index(self) -> dict[str, list[int]]:
+        """A role's leading words -> the roles (indices into `roles`): 「ヴァルダイ・クラブとは」
+        asks about the organisation a role names first (ヴァルダイ・クラブ・プログラム・
+        ディレクター), and the byline that gives it is what the articles say of it. Only leading
+        words: 「ディレクターとは」 asks about no one's byline."""
+        index: dict[str, list[int]] = {}
+        for i, (_, _, role) in enumerate(self.roles):
+            parts = [p for p in _SEPARATOR.split(normalize(role)) if p]
+            for end in range(1, len(parts) + 1):
+                key = _key("".join(parts[:end]))
+                if len(key) >= MIN_PART_CHARS:
+                    index.setdefault(key, []).append(i)
+        return index
 
     @cached_property
     def name_index(self) -> dict[str, list[int]]:

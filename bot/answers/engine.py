@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
@@ -61,6 +62,15 @@ class Evidence:
     candidates: Candidates
     windows: np.ndarray  # windows × WINDOW_FEATURES
     shape: QuestionShape
+
+
+class UnknownWords(NamedTuple):
+    """The nouns of a question that occur nowhere in the articles (`Answerer.unknown_terms`)."""
+
+    terms: tuple[str, ...]  # adjacent ones merged: ビットコイン, not ビット, コイン
+    has_name: bool  # one of them is a name
+    words: int  # how many words they are (ビットコイン counts two)
+    parts: tuple[tuple[str, ...], ...]  # the words each term is made of
 
 
 @dataclass(frozen=True)
@@ -109,7 +119,7 @@ class Answerer:
         # Plain dicts, not `lru_cache` on bound methods: those would be reference cycles, and
         # the answerer loaded at start-up is frozen (`bot.search.store._gc_paused`), so a cycle
         # would keep it for good.
-        self._unknown: dict[str, tuple[tuple[str, ...], bool, int]] = {}
+        self._unknown: dict[str, UnknownWords] = {}
         self._titles: dict[int, frozenset[str]] = {}
         self._stated: dict[str, tuple[Passage, ...]] = {}
 
@@ -172,11 +182,13 @@ class Answerer:
             return Answer(question, False, AnswerKind.INVALID)
         if terms.empty:
             return Answer(question, False, AnswerKind.INVALID)
-        # Said to appear nowhere: not if a title or caption holds it (they are not searched).
+        # Said to appear nowhere: not if a header holds it or a word of it (headers are not
+        # searched): 「結局合意」 when the subtitle says 合意, ヴァルダイ of the author's role.
+        found = self.unknown_terms(text)
         unknown = tuple(
             _as_written(t, question)
-            for t in self.unknown_terms(text)[0]
-            if not self.headers.mentions(t)
+            for t, words in zip(found.terms, found.parts, strict=True)
+            if not any(self.headers.mentions(w) for w in (t, *words))
         )
         ranking = self.rank(text, terms, k)
         if ranking is None:
@@ -197,7 +209,7 @@ class Answerer:
         candidates = self.index.candidates(terms, self.model.first_stage)
         if candidates is None:
             return None
-        _, unknown_name, unknown_words = self.unknown_terms(text)
+        unknown = self.unknown_terms(text)
         named = {}
         for m in self.analyzer.morphemes(text):
             if is_person(m):
@@ -212,8 +224,8 @@ class Answerer:
         shape = QuestionShape(
             expected_type(text),
             named,
-            unknown_words,
-            unknown_name,
+            unknown.words,
+            unknown.has_name,
             sum(terms.lemmas.values()),
             overlap,
             self.index.unknown_share(terms.lemmas, self.index.lemma_field),
@@ -320,7 +332,7 @@ class Answerer:
         names = {m.lemma for m in self.analyzer.morphemes(question) if m.is_name}
         return set(matched) <= names
 
-    def unknown_terms(self, question: str) -> tuple[tuple[str, ...], bool, int]:
+    def unknown_terms(self, question: str) -> UnknownWords:
         """`_unknown_terms`, cached: asked twice per question (for the answer and for the
         models' evidence), analysed once."""
         if (found := self._unknown.get(question)) is None:
@@ -329,9 +341,9 @@ class Answerer:
             found = self._unknown[question] = self._unknown_terms(question)
         return found
 
-    def _unknown_terms(self, question: str) -> tuple[tuple[str, ...], bool, int]:
-        """Nouns of the question that occur nowhere in the articles, whether one is a name, and
-        how many words they are.
+    def _unknown_terms(self, question: str) -> UnknownWords:
+        """Nouns of the question that occur nowhere in the articles, whether one is a name, how
+        many words they are, and the words each is made of.
 
         Adjacent unknown nouns merge, so ビットコイン is named whole rather than as ビット, コイン;
         but it still counts as two unknown words (論理量子ビット as three) when judging whether
@@ -348,6 +360,7 @@ class Answerer:
                     runs.append([m])
             previous_unknown = unknown
         terms: list[str] = []
+        parts: list[tuple[str, ...]] = []
         has_name = False
         for run in runs:
             term = "".join(
@@ -362,8 +375,9 @@ class Answerer:
             )
             if len(term) >= 2 and term not in terms and not asks_a_number:
                 terms.append(term)
+                parts.append(tuple(m.surface for m in run))
                 has_name = has_name or any(m.is_name for m in run)
-        return tuple(terms), has_name, sum(len(run) for run in runs)
+        return UnknownWords(tuple(terms), has_name, sum(len(run) for run in runs), tuple(parts))
 
     def _known(self, m: Morpheme) -> bool:
         if self.index.is_known(m.lemma) or self.headers.knows(m.surface):

@@ -168,6 +168,13 @@ def _toml_line(e: Exception) -> int | None:
 
 def load_library(folder: Path) -> Library:
     """Load every article file in `folder`; errors are collected, not raised."""
+    if folder.exists() and not folder.is_dir():
+        raise ArticleError(
+            folder,
+            None,
+            "記事フォルダではなくファイルです（BOT_KNOWLEDGE_DIR または --knowledge には記事の入ったフォルダを指定） / "
+            "a file, not the knowledge folder (BOT_KNOWLEDGE_DIR or --knowledge names the folder of articles)",
+        )
     if not folder.is_dir():
         raise ArticleError(
             folder,

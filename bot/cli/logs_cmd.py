@@ -80,13 +80,53 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         )
 
 
+# The first bytes of every SQLite database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    if problem := _setup_problem(args, settings.log_db):
+        print(f"エラー / error: {problem}", file=sys.stderr)
+        return 2
     try:
         return asyncio.run(_run(args, settings))
     except (OSError, sqlite3.Error, SchemaError) as e:
-        where = getattr(e, "filename", None) or settings.log_db
-        print(f"エラー / error: {where}: {e} (BOT_LOG_DB={settings.log_db})", file=sys.stderr)
+        where = getattr(e, "filename", None)
+        if where is not None and Path(where) != settings.log_db:  # the --out or --png file
+            print(f"エラー / error: {where}: {getattr(e, 'strerror', None) or e}", file=sys.stderr)
+        else:
+            print(
+                f"エラー / error: {settings.log_db}: {e} (BOT_LOG_DB={settings.log_db})",
+                file=sys.stderr,
+            )
         return 2
+
+
+def _setup_problem(args: argparse.Namespace, db: Path) -> str | None:
+    """What stops the command before it starts, named: a log that isn't there (a mistyped
+    BOT_LOG_DB would otherwise read as an empty log), a file that is not a query log, or an
+    output file whose folder doesn't exist (found before the report is printed, not after)."""
+    if not db.exists():
+        return (
+            f"{db}: 質問ログがありません。ボットが最初の質問を記録すると作られます。別の場所なら "
+            f"BOT_LOG_DB で指定してください / no query log here yet: the bot makes it when it logs "
+            f"its first question; set BOT_LOG_DB if it is elsewhere"
+        )
+    if db.is_dir():
+        return f"{db}: フォルダです。BOT_LOG_DB にはファイルを指定してください / a folder, not a file (BOT_LOG_DB)"
+    with db.open("rb") as f:
+        head = f.read(len(SQLITE_HEADER))
+    if head and head != SQLITE_HEADER:
+        return (
+            f"{db}: 質問ログ（SQLite）ではありません / not a query log (SQLite) file (BOT_LOG_DB)"
+        )
+    for option in ("out", "png"):
+        path = getattr(args, option, None)
+        if path is not None and not path.parent.is_dir():
+            return (
+                f"--{option} {path}: フォルダ {path.parent} がありません / no folder {path.parent}"
+            )
+    return None
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:

@@ -92,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if command == "check":
+        # `check` reports every file that failed to load: the loader's log line would say it twice.
+        logging.getLogger("bot.articles.library").setLevel(logging.CRITICAL)
     if command == "logs":
         return logs_cmd.run(args, settings)
     if command == "dashboard":

@@ -24,6 +24,9 @@ AUTHOR = "著者はティモフィー・ボルダチェフ（ヴァルダイ・�
         ("Who is Bordachev?", "author", "ティモフィー・ボルダチェフ"),
         ("who is Timofei Bordachev", "author", "ティモフィー・ボルダチェフ"),
         ("What is E-wave Tokyo?", "publisher", "独立系メデア E-wave Tokyo"),
+        # The organisation a role names first is what the byline says of it
+        ("ヴァルダイ・クラブって何？", "author", "ティモフィー・ボルダチェフ"),
+        ("ヴァルダイとは", "author", "ティモフィー・ボルダチェフ"),
     ],
 )
 def test_a_name_from_the_header_is_answered_from_the_byline(kb, question, field, name):
@@ -36,6 +39,7 @@ def test_a_name_from_the_header_is_answered_from_the_byline(kb, question, field,
 
 def test_words_that_only_overlap_a_name_are_not_taken_for_it(kb):
     assert kb.ask("アラスカとは").kind != "metadata"  # a word of the text, not of a byline
+    assert kb.ask("ディレクターとは").kind != "metadata"  # a role's last word names no one
     assert kb.ask("独立とは").kind != "metadata"  # a piece of the publisher's word, not a part
     assert kb.ask("Who is Putin?").kind == "crosslingual"  # in the text, not in a header
     assert kb.ask("Who is Borodin?").kind != "metadata"  # sounds near, not the name
@@ -168,3 +172,21 @@ def test_an_english_question_names_an_article_by_its_titles_katakana(folder, que
     assert answer.kind == "metadata"
     [p] = answer.passages
     assert (p.article, p.fact.field, name in p.quote) == ("alaska-old-world-order", field, True)
+
+
+@pytest.mark.parametrize(
+    ("question", "said", "not_said"),
+    [
+        ("ヴァルダイの予算はいくら？", "予算", "ヴァルダイ"),  # the author's role has it
+        ("結局合意はできたの？", None, "合意"),  # the subtitle has 合意: not 「結局合意」 either
+        ("ビットコインの価格は？", "ビットコイン", None),
+    ],
+)
+def test_a_refusal_never_says_a_word_of_the_header_appears_nowhere(kb, question, said, not_said):
+    answer = kb.ask(question)
+    assert not answer.answered
+    shown = " ".join(answer.unknown_terms)
+    if said:
+        assert said in shown
+    if not_said:
+        assert not_said not in shown

@@ -101,7 +101,9 @@ def test_check_lists_articles_and_fails_on_a_broken_file(tmp_path):
     (tmp_path / "bad.md").write_text("---\ntitle: x\n", encoding="utf-8")
     proc = run("--knowledge", str(tmp_path), "check")
     assert proc.returncode == 1
-    assert "bad.md:1" in proc.stdout
+    assert (proc.stdout + proc.stderr).count("bad.md:1") == 1  # reported once, not logged too
+    a_file = run("--knowledge", str(tmp_path / "bad.md"), "ask", "x")
+    assert a_file.returncode == 2 and "記事フォルダではなくファイルです" in a_file.stderr
 
 
 def test_bad_setting_is_named():
@@ -175,3 +177,23 @@ def test_the_console_speaks_the_default_locale():
     assert "article header" in asked.stdout and "記事情報" not in asked.stdout
     # A sentence made from the header is not shown as a quotation; its header line is cited.
     assert "\nThe author is " in asked.stdout and "「The author" not in asked.stdout
+
+
+def test_logs_name_a_missing_log_a_foreign_file_and_a_missing_output_folder(tmp_path):
+    missing = run("logs", "recent", env={"BOT_LOG_DB": str(tmp_path / "typo.sqlite3")})
+    assert missing.returncode == 2
+    assert "typo.sqlite3: 質問ログがありません" in missing.stderr and "BOT_LOG_DB" in missing.stderr
+    assert not (tmp_path / "typo.sqlite3").exists()  # a read does not create the log
+    foreign = run("logs", "recent", env={"BOT_LOG_DB": str(ROOT / "README.md")})
+    assert (
+        foreign.returncode == 2 and "README.md: 質問ログ（SQLite）ではありません" in foreign.stderr
+    )
+    assert "Traceback" not in foreign.stderr and "WARNING" not in foreign.stderr
+    env = {"BOT_LOG_DB": str(tmp_path / "q.sqlite3")}
+    assert run("ask", "アンカレッジは最終的な平和だったのか", env=env).returncode == 0
+    for args in (("export", "--out"), ("stats", "--png")):
+        proc = run("logs", *args, str(tmp_path / "no-such-folder" / "f"), env=env)
+        assert proc.returncode == 2
+        assert f"{args[1]} {tmp_path / 'no-such-folder' / 'f'}" in proc.stderr
+        assert "BOT_LOG_DB" not in proc.stderr  # the output file is at fault, not the log
+        assert proc.stdout == ""  # found before the report is printed
