@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.answers.model import HEADER_SECTION, Answer, AnswerKind, Passage
+from bot.answers.questions import asks_for_summary
 from bot.articles.model import LEAD_HEADING
 from bot.querylog.entry import TURNED_AWAY
 from bot.ranking.confidence import level
@@ -23,13 +24,19 @@ def _same(text: str) -> str:
 
 
 def refusal_lines(
-    answer: Answer, locale: str | None, escape: Callable[[str], str] = _same
+    answer: Answer,
+    locale: str | None,
+    escape: Callable[[str], str] = _same,
+    summary_command: str = "/summary",
 ) -> list[str]:
-    """Why there is no answer: the reason, the words the articles never use, and for an English
-    question that shared no word with them, a request to ask in Japanese."""
+    """Why there is no answer: the reason, the command that gives what a request for a summary
+    wants, the words the articles never use, and for an English question that shared no word
+    with them, a request to ask in Japanese."""
     if answer.kind == AnswerKind.INVALID:
         return [t("invalid", locale)]
     lines = [t(answer.refusal_key, locale)]
+    if asks_for_summary(answer.question):
+        lines.append(t("summary_hint", locale, command=summary_command))
     if answer.unknown_terms:
         words = [escape(x) for x in answer.unknown_terms]
         key = "unknown_terms_many" if len(words) > 1 else "unknown_terms"

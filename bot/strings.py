@@ -41,6 +41,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "「{words}」は分かりませんでした。/summary [記事] [節] [short|long|outline] の形で指定してください。",
         "en": "I didn't understand “{words}”: use /summary [article] [section] [short|long|outline].",
     },
+    "summary_hint": {
+        "ja": "記事の要約は {command} で見られます。",
+        "en": "{command} gives a summary of an article.",
+    },
     "nearest": {
         "ja": "いちばん近い箇所はここです（質問の答えとは限りません）:",
         "en": "The closest passage (it may not answer the question):",
@@ -359,3 +363,10 @@ def t(key: str, locale: str | None = None, /, **params: object) -> str:
     lang = language(locale or DEFAULT_LOCALE) or DEFAULT_LOCALE
     text = MESSAGES[key].get(lang) or MESSAGES[key][DEFAULT_LOCALE]
     return text.format(**params) if params else text
+
+
+def command_name(key: str, locale: str | None = None) -> str:
+    """A slash command's name (`COMMAND_TEXT`) as Discord shows it to a reader in `locale`, for
+    messages that point to it (「全件は /記事一覧 で見られます」)."""
+    lang = language(locale or DEFAULT_LOCALE) or DEFAULT_LOCALE
+    return COMMAND_TEXT[key].get(lang) or COMMAND_TEXT[key]["en"]

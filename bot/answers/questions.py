@@ -41,3 +41,16 @@ def looks_like_question(text: str) -> bool:
     """Whether a chat message in a Q&A channel is a question to answer (not small talk)."""
     text = text.strip()
     return bool(text) and len(text) >= 4 and bool(_QUESTION_END.search(text))
+
+
+# 「この記事の要約を教えて」「要点は？」「summarize the article」: what the summary command gives,
+# which a search for the word 要約 does not.
+_SUMMARY = re.compile(
+    r"(要約|まとめ|あらすじ|要点|概要)(を|して|は|って|が|[?？]|$)|\bsummar(y|ize|ise)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_summary(question: str) -> bool:
+    """Whether the question asks for a summary of an article rather than for a passage."""
+    return bool(_SUMMARY.search(question))

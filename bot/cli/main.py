@@ -175,6 +175,7 @@ async def cmd_ask(
                     color=color,
                     locale=settings.default_locale,
                     articles_command="python -m bot check",
+                    summary_command="python -m bot summary",
                 )
                 print(f"Q: {terminal_safe(question)}\n{text}\n", flush=True)
     lost = asker.log.dropped if asker.log is not None else 0

@@ -45,8 +45,10 @@ def answer_text(
     color: bool,
     locale: str = "ja",
     articles_command: str = "/articles",
+    summary_command: str = "/summary",
 ) -> str:
-    """The best passage and the other candidates, or a refusal that says what the articles cover."""
+    """The best passage and the other candidates, or a refusal that says what the articles cover
+    (the `…_command`s are how this front end lists the articles and summarises one)."""
     if answer.kind == AnswerKind.INVALID:
         return "\n".join(refusal_lines(answer, locale))
     if answer.kind == AnswerKind.METADATA:
@@ -63,7 +65,9 @@ def answer_text(
                 f"  [{t('candidate', locale, i=i, n=len(answer.passages))}] {p.quote[:60]}… ({p.section})"
             )
         return "\n".join(lines)
-    return refusal_text(answer, library, locale, articles_command, color=color)
+    return refusal_text(
+        answer, library, locale, articles_command, summary_command=summary_command, color=color
+    )
 
 
 def refusal_text(
@@ -72,11 +76,12 @@ def refusal_text(
     locale: str = "ja",
     articles_command: str = "/articles",
     *,
+    summary_command: str = "/summary",
     color: bool = False,
 ) -> str:
     """Why nothing was answered, then the nearest passage when the refusal was a near thing,
     else what the articles cover (the console's `articles_command` lists them all)."""
-    lines = refusal_lines(answer, locale)
+    lines = refusal_lines(answer, locale, summary_command=summary_command)
     if answer.nearest and answer.passages:
         lines.append(t("nearest", locale))
         lines.append(passage_text(answer.passages[0], color=color, locale=locale))

@@ -22,7 +22,7 @@ from bot.discordbot.limits import (
     TITLE_LIMIT,
 )
 from bot.presentation import confidence_text, passage_section, refusal_lines, section_name
-from bot.strings import t
+from bot.strings import command_name, t
 from bot.summaries import Summary
 
 ANSWER_COLOUR = discord.Colour(0x2B6CB0)
@@ -128,7 +128,7 @@ def refusal_embed(
 ) -> discord.Embed:
     """A polite refusal that names the words the articles never use, then the nearest passage
     when the refusal was a near thing, else what the articles cover."""
-    lines = refusal_lines(answer, locale, plain)
+    lines = refusal_lines(answer, locale, plain, f"`/{command_name('summary', locale)}`")
     if answer.continues:
         lines.insert(0, continued(answer, locale))
     embed = discord.Embed(
@@ -164,7 +164,7 @@ def outline(articles: list[Article], more: int, locale: str | None) -> str:
         headings = "\n".join(f"・{plain(s.heading)}" for s in a.sections if not s.is_lead)
         parts.append(f"**{plain(a.title)}** (`{a.id}`)\n{headings}")
     if more:
-        command = f"`/{t('articles', locale)}`"
+        command = f"`/{command_name('articles', locale)}`"
         parts.append(t("more_articles", locale, n=f"{more:,}", command=command))
     return "\n".join(parts)
 

@@ -217,9 +217,9 @@ class RankingModel:
     `threshold` the bot says the articles don't cover it. The threshold is the operating point
     chosen by the fitting script on the curve in docs/retrieval.md. Refused questions whose
     log-odds lie within `near_margin` (≤ 0) of it are shown their best window as the nearest
-    passage: on articles the refusal was never fitted on, most of its refusals of answerable
-    questions fall there, and the margin is where those windows still hold the answer more
-    often than not (docs/retrieval.md).
+    passage: on articles the refusal was never fitted on, many of its refusals of answerable
+    questions fall there, and the margin keeps the band where those windows hold the answer
+    more often than not (`bench/fit_ranking.py`, docs/retrieval.md).
     """
 
     first_stage: tuple[float, float, float]

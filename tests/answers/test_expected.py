@@ -34,6 +34,10 @@ from bot.text.tokens import Analyzer
         ("いつから対立は始まったのか", TIME),
         ("いつか両国は和解するのか", None),
         ("アラスカ会談はロシアにとってどんな意味があったのか", None),
+        ("会談の日付は？", TIME),
+        ("首脳会談の日時を教えて", TIME),
+        ("9月3日付の声明は何を求めたのか", None),
+        ("決定から日付までを決めたのはどこか", PLACE),
     ],
 )
 def test_expected_type(question, kind):

@@ -197,3 +197,10 @@ def test_logs_name_a_missing_log_a_foreign_file_and_a_missing_output_folder(tmp_
         assert f"{args[1]} {tmp_path / 'no-such-folder' / 'f'}" in proc.stderr
         assert "BOT_LOG_DB" not in proc.stderr  # the output file is at fault, not the log
         assert proc.stdout == ""  # found before the report is printed
+
+
+def test_a_request_for_a_summary_is_pointed_to_the_summary_command():
+    chat = run("chat", stdin="この記事の要約を教えて\n")
+    assert "記事の要約は /summary で見られます。" in chat.stdout
+    asked = run("ask", "記事のあらすじは？", env={"BOT_DEFAULT_LOCALE": "en"})
+    assert "python -m bot summary gives a summary of an article." in asked.stdout

@@ -5,6 +5,7 @@ import dataclasses
 from bot.answers import Answer, Citation, Passage
 from bot.discordbot import cards
 from bot.knowledge_base import KnowledgeBase
+from tests.conftest import markdown_article
 
 
 def passage(quote: str, **kw) -> Passage:
@@ -89,6 +90,28 @@ def test_a_near_refusal_shows_the_nearest_passage_marked_as_not_an_answer(kb):
         assert [f.name for f in embed.fields] == [heading]  # instead of the topic list
         assert "アンカレッジは最終的な平和ではなかった" in embed.fields[0].value.replace("**", "")
         assert "アラスカで旧世界秩序が崩壊" in embed.fields[0].value  # cited
+
+
+def test_a_refusal_among_many_articles_names_the_command_that_lists_them(tmp_path):
+    for i in range(8):
+        markdown_article(tmp_path, f"a{i}", f"題{i}", f"第{i}の記事は港湾について述べる。")
+    many = KnowledgeBase.load(tmp_path, persist=False)
+    answer = many.ask("ビットコインの価格は？")
+    for locale, command in (("ja", "`/記事一覧`"), ("en-US", "`/articles`")):
+        embed = cards.refusal_embed(answer.question, answer, many.library, locale)
+        assert command in embed.fields[0].value
+
+
+def test_a_request_for_a_summary_names_the_slash_command(kb):
+    answer = Answer("この記事の要約を教えて", False, "refused")
+    assert (
+        "記事の要約は `/要約` で見られます。"
+        in cards.refusal_embed(answer.question, answer, kb.library, "ja").description
+    )
+    assert (
+        "`/summary` gives a summary"
+        in cards.refusal_embed(answer.question, answer, kb.library, "en-US").description
+    )
 
 
 def test_fit_marks_truncation():
