@@ -101,8 +101,8 @@ ENGLISH_QUESTION_WORDS = re.compile(
 
 def strip_field_words(question: str) -> str:
     """The question without header vocabulary, to find which article it is about."""
-    q = normalize(question)
-    q = ENGLISH_QUESTION_WORDS.sub(" ", ARTICLE_REFERENCE.sub(" ", q))
+    q = ARTICLE_REFERENCE.sub(" ", normalize(question))
+    # Field words first: 「first appear」 is one, and its 「first」 is also a question word.
     for _, strong, weak in _COMPILED:
         q = weak.sub(" ", strong.sub(" ", q))
-    return q
+    return ENGLISH_QUESTION_WORDS.sub(" ", q)

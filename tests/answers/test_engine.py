@@ -139,6 +139,7 @@ def test_content_questions_are_not_mistaken_for_metadata(kb):
         ("この翻訳記事はいつ公開されたの?", "date"),
         ("When was the translation published?", "date"),
         ("Where did this column first appear?", "first_published"),
+        ("Where did it first appear?", "first_published"),  # 「first」 is a field word here
         ("このコラムが最初に載った媒体はどこですか?", "first_published"),
     ],
 )
