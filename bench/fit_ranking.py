@@ -403,11 +403,20 @@ class Unseen:
     margin: list[float] = field(default_factory=list)
     answerable: list[bool] = field(default_factory=list)
     right: list[bool] = field(default_factory=list)
+    # The best window shares a word (lemma) with the question: the bot shows no nearest
+    # passage otherwise.
+    shown_if_near: list[bool] = field(default_factory=list)
 
     def add(self, margins: np.ndarray, data: RefusalData) -> None:
         self.margin += margins.tolist()
         self.answerable += (data.y == 1).tolist()
         self.right += data.right.tolist()
+        self.shown_if_near += shares_a_word(data.x).tolist()
+
+
+def shares_a_word(x: np.ndarray) -> np.ndarray:
+    """Per row of question features: whether the best window matches a question lemma."""
+    return x[:, QUESTION_FEATURES.index("top_lemma")] > 0
 
 
 def held_out_refusal(data: RefusalData, news_weight: float, unseen: Unseen) -> dict:
@@ -448,11 +457,13 @@ def near_margin(unseen: Unseen, cross: np.ndarray) -> tuple[float, dict]:
     margin, right = np.array(unseen.margin), np.array(unseen.right)
     answerable = np.array(unseen.answerable)
     refused = margin < 0
-    order = np.argsort(-margin[refused], kind="stable")  # nearest the threshold first
+    margin = np.where(unseen.shown_if_near, margin, -np.inf)  # never shown
+    eligible = refused & np.isfinite(margin)
+    order = np.argsort(-margin[eligible], kind="stable")  # nearest the threshold first
     cost = NEAR_PRECISION / (1 - NEAR_PRECISION)
-    gain = np.cumsum(np.where(right[refused][order], 1.0, -cost))
-    best = float(margin[refused][order][np.argmax(gain)]) if gain.size and gain.max() > 0 else 0.0
-    band = refused & (margin >= best) if best < 0 else np.zeros(len(margin), bool)
+    gain = np.cumsum(np.where(right[eligible][order], 1.0, -cost))
+    best = float(margin[eligible][order][np.argmax(gain)]) if gain.size and gain.max() > 0 else 0.0
+    band = eligible & (margin >= best) if best < 0 else np.zeros(len(margin), bool)
     report = {
         "near_margin": round(best, 4),
         "shown": int(band.sum()),
@@ -642,7 +653,8 @@ def main() -> None:
     refusal_held_out = held_out_refusal(data, news_weight, unseen_rows)
     refusal_held_out |= never_fitted(refusal, threshold, unseen_data, unseen_rows)
     logits = refusal(data.x)
-    near, near_report = near_margin(unseen_rows, logits[data.cross] - threshold)
+    cross_margins = np.where(shares_a_word(data.x), logits - threshold, -np.inf)[data.cross]
+    near, near_report = near_margin(unseen_rows, cross_margins)
     jsquad_pos = (data.y == 1) & ~data.news
     print(
         f"threshold {threshold:.3f} (news weight {news_weight}): JSQuAD halves answerable "

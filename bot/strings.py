@@ -37,6 +37,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "「{command}」というコマンドはありません。使えるコマンドは /help で見られます。",
         "en": "There is no command “{command}”: /help lists the commands.",
     },
+    "unknown_command_close": {
+        "ja": "「{command}」というコマンドはありません。{close} のことですか？使えるコマンドは /help で見られます。",
+        "en": "There is no command “{command}”. Did you mean {close}? /help lists the commands.",
+    },
+    "summary_newest": {
+        "ja": "記事の指定がないので、いちばん新しい記事を要約します（ほかの記事は /summary [記事] で。一覧は /articles）。",
+        "en": "No article named, so this is the newest one (/summary [article] for another; /articles lists them).",
+    },
     "summary_extra": {
         "ja": "「{words}」は分かりませんでした。/summary [記事] [節] [short|long|outline] の形で指定してください。",
         "en": "I didn't understand “{words}”: use /summary [article] [section] [short|long|outline].",
@@ -45,6 +53,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "記事の要約は {command} で見られます。",
         "en": "{command} gives a summary of an article.",
     },
+    "logged_nearest": {"ja": "近い箇所: {section}", "en": "nearest: {section}"},
     "nearest": {
         "ja": "いちばん近い箇所はここです（質問の答えとは限りません）:",
         "en": "The closest passage (it may not answer the question):",

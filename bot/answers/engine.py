@@ -274,7 +274,9 @@ class Answerer:
         return Ranking(
             hits,
             verdict.answered and not elsewhere,
-            verdict.near and not elsewhere,
+            # A window that shares no word with the question (「おはよう」 matched by characters
+            # alone) is near nothing; `fit_ranking.py` fits the margin under the same condition.
+            verdict.near and not elsewhere and bool(c.matched(top)),
             round(confidence, 3),
             coverage,
         )

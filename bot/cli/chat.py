@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import difflib
 import getpass
 import re
 import sys
@@ -22,6 +23,7 @@ from bot.strings import t
 from bot.summaries import LENGTHS, SummaryError, summarize
 
 QUIT = {":q", ":quit", "/quit", "exit", "quit"}
+COMMANDS = ("/help", "/articles", "/summary", "/quit")
 # A line that is a command, not a question: a slash and Latin letters (「/sumary」, 「/」).
 _COMMAND = re.compile(r"/[A-Za-z]*")
 
@@ -66,9 +68,11 @@ async def run_chat(
     async with asker_for(kb, settings, log=log) as asker:
         if interactive:
             print("> ", end="", file=stdout, flush=True)
+        ended_by_eof = True
         async for line in _lines(stdin):
             text = line.strip()
             if text in QUIT:
+                ended_by_eof = False
                 break
             if text:
                 if not interactive:
@@ -79,6 +83,8 @@ async def run_chat(
                 print(file=stdout, flush=True)
             if interactive:
                 print("> ", end="", file=stdout, flush=True)
+        if interactive and ended_by_eof:
+            print(file=stdout)  # Ctrl-D echoes no newline: the shell's prompt on its own line
     return 0
 
 
@@ -93,9 +99,12 @@ async def reply(
         return articles_text(kb.library, locale)
     if text == "/summary" or text.startswith("/summary "):
         return summary_reply(kb, text.split()[1:], locale)
-    if _COMMAND.fullmatch(text.split()[0]):
+    if _COMMAND.fullmatch(word := text.split()[0]):
         # Not asked (nor logged) as a question: 「/sumary」 is a typo, not a question in English.
-        return t("unknown_command", locale, command=terminal_safe(text.split()[0]))
+        close = difflib.get_close_matches(word, COMMANDS, n=1)
+        if close and word != "/":
+            return t("unknown_command_close", locale, command=terminal_safe(word), close=close[0])
+        return t("unknown_command", locale, command=terminal_safe(word))
     problem = question_problem(text)
     if problem:
         key, params = problem
@@ -132,4 +141,8 @@ def summary_reply(kb: KnowledgeBase, words: list[str], locale: str = "ja") -> st
         )
     except SummaryError as e:
         return summary_error_text(e, locale)
-    return summary_text(summary, locale)
+    text = summary_text(summary, locale)
+    if article is None and len(kb.library.articles) > 1:
+        # Which of several articles a bare /summary took, and how to name another.
+        return f"{t('summary_newest', locale)}\n{text}"
+    return text

@@ -116,7 +116,7 @@ def _setup_problem(args: argparse.Namespace, db: Path) -> str | None:
         return f"{db}: フォルダです。BOT_LOG_DB にはファイルを指定してください / a folder, not a file (BOT_LOG_DB)"
     with db.open("rb") as f:
         head = f.read(len(SQLITE_HEADER))
-    if head and head != SQLITE_HEADER:
+    if head != SQLITE_HEADER:  # an empty file too: SQLite would make it a database on reading
         return (
             f"{db}: 質問ログ（SQLite）ではありません / not a query log (SQLite) file (BOT_LOG_DB)"
         )
@@ -202,9 +202,11 @@ def _emit_rows(rows: list[QueryRow], as_json: bool) -> None:
     for r in rows:
         mark = row_mark(r.answered, r.kind)
         where = terminal_safe(r.top_section or "-")
+        # A refused question's best candidate is what came closest, not an answer.
+        shown = f"→ {where}" if r.answered else f"(近い箇所 / nearest: {where})"
         who = terminal_safe(str(r.user_name or r.user_id or "-"))
         print(
-            f"{local_time(r.time)}  {mark} [{r.source}] {who}: {terminal_safe(r.question)}  → {where}"
+            f"{local_time(r.time)}  {mark} [{r.source}] {who}: {terminal_safe(r.question)}  {shown}"
         )
     if not rows:
         print("(該当なし / no rows)")

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import markdown_article
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -58,11 +60,8 @@ def test_chat_commands_it_does_not_know_are_named_not_asked(tmp_path):
     env = {"BOT_LOG_DB": str(tmp_path / "q.sqlite3")}
     proc = run("chat", stdin="/sumary\n/\n/summary alaska-old-world-order 2 huge\n", env=env)
     assert proc.returncode == 0, proc.stderr
-    assert (
-        "「/sumary」というコマンドはありません。使えるコマンドは /help で見られます。"
-        in proc.stdout
-    )
-    assert "「/」というコマンドはありません" in proc.stdout
+    assert "「/sumary」というコマンドはありません。/summary のことですか？" in proc.stdout
+    assert "「/」というコマンドはありません。使えるコマンドは /help で見られます。" in proc.stdout
     assert "「huge」は分かりませんでした" in proc.stdout
     assert "日本語で質問してください" not in proc.stdout  # not taken for an English question
     logged = run("logs", "recent", env=env)
@@ -74,6 +73,33 @@ def test_chat_summary_of_a_section_needs_no_article_name_when_it_is_clear():
     assert proc.returncode == 0, proc.stderr
     assert "見つかりません" not in proc.stdout
     assert "■ 対話の新たな基盤" in proc.stdout  # section 2 by its heading
+    assert "いちばん新しい記事を要約します" not in proc.stdout  # one article: nothing to choose
+
+
+def test_chat_summary_says_which_of_several_articles_it_took(tmp_path):
+    markdown_article(tmp_path, "old", "古い記事", "港湾の話をする。港は重要だ。", 港="港の歴史。")
+    (tmp_path / "new.md").write_text(
+        "---\ntitle: 新しい記事\ndate: 2030-01-01\n---\n\n鉄道の話をする。鉄道は速い。\n",
+        encoding="utf-8",
+    )
+    proc = run("--knowledge", str(tmp_path), "chat", stdin="/summary\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "記事の指定がないので、いちばん新しい記事を要約します" in proc.stdout
+    assert "新しい記事" in proc.stdout
+
+
+def test_logs_show_a_refused_questions_candidate_as_the_nearest_not_as_an_answer(tmp_path):
+    env = {"BOT_LOG_DB": str(tmp_path / "q.sqlite3")}
+    questions = (
+        "アンカレッジは最終的な平和だったのか",
+        "ロシアの経済制裁は日本の首相にどう及んだ？",
+    )
+    run("ask", *questions, env=env)
+    lines = run("logs", "recent", env=env).stdout.splitlines()
+    answered = next(line for line in lines if "アンカレッジ" in line)
+    refused = next(line for line in lines if "日本の首相" in line)
+    assert "✓" in answered and "→ " in answered
+    assert "✗" in refused and "→ " not in refused
 
 
 def test_control_characters_in_a_question_are_not_searched():

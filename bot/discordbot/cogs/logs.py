@@ -261,7 +261,13 @@ class Logs(commands.GroupCog, group_name=text("logs"), group_description=text("l
 def row_line(r: QueryRow, locale: str | None) -> str:
     mark = row_mark(r.answered, r.kind, emoji=True)
     who = plain(r.user_name or str(r.user_id or "-"))
-    where = f" → {plain(logged_section_name(r.top_section, locale))}" if r.top_section else ""
+    where = ""
+    if r.top_section:
+        section = plain(logged_section_name(r.top_section, locale))
+        # A refused question's best candidate is what came closest, not an answer.
+        where = (
+            f" → {section}" if r.answered else f" ({t('logged_nearest', locale, section=section)})"
+        )
     votes = f" 👍{r.thumbs_up} 👎{r.thumbs_down}" if r.thumbs_up or r.thumbs_down else ""
     return f"{when(r.time)} {mark} **{who}** [{r.source}] {plain(r.question[:200])}{where}{votes}"
 
