@@ -347,28 +347,33 @@ class Answerer:
         """Nouns of the question that occur nowhere in the articles, whether one is a name, how
         many words they are, and the words each is made of.
 
-        Adjacent unknown nouns merge, so ビットコイン is named whole rather than as ビット, コイン;
-        but it still counts as two unknown words (論理量子ビット as three) when judging whether
-        the question is about something else.
+        Adjacent unknown nouns merge, so 論理量子ビット is named whole; but it still counts as
+        three unknown words when judging whether the question is about something else. A term
+        is named with the nouns it is compounded with (ビットコイン, not コイン, when ビット is a
+        word of the articles): the compound cannot appear where a part of it never does.
         """
-        runs: list[list[Morpheme]] = []
-        previous_unknown = False
-        for m in self.analyzer.morphemes(question):
-            unknown = m.is_noun and m.is_content and not self._known(m)
-            if unknown:
-                if previous_unknown:
-                    runs[-1].append(m)
+        morphemes = list(self.analyzer.morphemes(question))
+        runs: list[tuple[int, int]] = []  # [start, end) of each run of unknown nouns
+        for i, m in enumerate(morphemes):
+            if m.is_noun and m.is_content and not self._known(m):
+                if runs and runs[-1][1] == i:
+                    runs[-1] = (runs[-1][0], i + 1)
                 else:
-                    runs.append([m])
-            previous_unknown = unknown
+                    runs.append((i, i + 1))
         terms: list[str] = []
         parts: list[tuple[str, ...]] = []
         has_name = False
-        for run in runs:
+        for start, end in runs:
+            run = morphemes[start:end]
+            while start > 0 and _compounds(morphemes[start - 1]):
+                start -= 1
+            while end < len(morphemes) and _compounds(morphemes[end]):
+                end += 1
+            compound = morphemes[start:end]
             term = "".join(
-                (" " if i and m.surface.isascii() and run[i - 1].surface.isascii() else "")
+                (" " if i and m.surface.isascii() and compound[i - 1].surface.isascii() else "")
                 + m.surface
-                for i, m in enumerate(run)
+                for i, m in enumerate(compound)
             )
             # いく of いくつ (a numeral in kana) asks for a number and names nothing: it still
             # counts as an unknown word, but a refusal does not say it appears nowhere.
@@ -379,7 +384,7 @@ class Answerer:
                 terms.append(term)
                 parts.append(tuple(m.surface for m in run))
                 has_name = has_name or any(m.is_name for m in run)
-        return UnknownWords(tuple(terms), has_name, sum(len(run) for run in runs), tuple(parts))
+        return UnknownWords(tuple(terms), has_name, sum(e - s for s, e in runs), tuple(parts))
 
     def _known(self, m: Morpheme) -> bool:
         if self.index.is_known(m.lemma) or self.headers.knows(m.surface):
@@ -462,11 +467,17 @@ class Answerer:
         return Headers(self.library, self.analyzer)
 
 
+def _compounds(m: Morpheme) -> bool:
+    """Whether a word next to an unknown noun is part of the same compound (a noun, prefix or
+    suffix, not a pronoun): ビット of ビットコイン, ラン of ホームラン."""
+    return m.is_noun and m.pos != "代名詞" and m.is_content
+
+
 def _as_written(term: str, question: str) -> str:
     """A word of the question as the member wrote it: the analysis lower-cases Latin letters,
-    and a refusal saying 「nato」 appears nowhere should say 「NATO」."""
-    if not term.isascii():
+    and a refusal saying 「nato」 or 「サッカーw杯」 appears nowhere should say 「NATO」, 「サッカーW杯」."""
+    if not any(ch.isascii() and ch.isalpha() for ch in term):
         return term
     written = unicodedata.normalize("NFKC", question)
-    at = written.lower().find(term)
+    at = written.lower().find(term.lower())
     return written[at : at + len(term)] if at >= 0 else term

@@ -76,7 +76,10 @@ def test_unknown_terms_are_named_and_whole(kb):
 def test_unknown_terms_are_named_as_written_and_never_a_question_word(kb):
     # The analysis lower-cases Latin letters and splits いくつ into いく + つ: the refusal names
     # what the member wrote, and not the question word.
-    assert kb.ask("NATOの加盟国はいくつありますか").unknown_terms == ("NATO", "加盟")
+    assert kb.ask("NATOの加盟国はいくつありますか").unknown_terms == ("NATO", "加盟国")
+    # Named with the nouns it is compounded with, Latin letters as written.
+    assert kb.ask("大谷のホームラン数は？").unknown_terms == ("大谷", "ホームラン数")
+    assert kb.ask("サッカーW杯の優勝国は？").unknown_terms == ("サッカーW杯", "優勝国")
     assert kb.ask("Ｂｉｔｃｏｉｎの価格は？").unknown_terms == ("Bitcoin", "価格")
     # だれ is 誰 in kana: a question word, never a word the articles lack.
     assert kb.ask("ビットコインを作ったのはだれ").unknown_terms == ("ビットコイン",)
