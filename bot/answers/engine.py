@@ -258,8 +258,9 @@ class Answerer:
         place = set(c.windows[top])
         same = [j for j, w in enumerate(c.windows) if not place.isdisjoint(w)]
         confidence = float(shifted[same].sum() / shifted.sum())
+        matched = c.matched(top)
         elsewhere = (verdict.answered or verdict.near) and self._about_something_else(
-            text, found.shape, c.matched(top)
+            text, found.shape, matched
         )
         hits: list[Hit] = []
         used: set[int] = set()
@@ -276,7 +277,7 @@ class Answerer:
             verdict.answered and not elsewhere,
             # A window that shares no word with the question (「おはよう」 matched by characters
             # alone) is near nothing; `fit_ranking.py` fits the margin under the same condition.
-            verdict.near and not elsewhere and bool(c.matched(top)),
+            verdict.near and not elsewhere and bool(matched),
             round(confidence, 3),
             coverage,
         )

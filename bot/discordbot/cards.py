@@ -111,16 +111,19 @@ def metadata_embed(question: str, answer: Answer, locale: str | None) -> discord
         colour=ANSWER_COLOUR,
     )
     for p in answer.passages:
-        embed.add_field(
-            name=fit(plain(p.article_title), TITLE_LIMIT, locale),
-            value=fit(
-                f"{quote_markdown(p, locale)}\n{citation_markdown(p, locale)}",
-                FIELD_LIMIT,
-                locale,
-            ),
-            inline=False,
-        )
+        _passage_field(embed, plain(p.article_title), p, locale)
     return embed
+
+
+def _passage_field(embed: discord.Embed, name: str, p: Passage, locale: str | None) -> None:
+    """A field holding one passage: its quote, then its citation."""
+    embed.add_field(
+        name=fit(name, TITLE_LIMIT, locale),
+        value=fit(
+            f"{quote_markdown(p, locale)}\n{citation_markdown(p, locale)}", FIELD_LIMIT, locale
+        ),
+        inline=False,
+    )
 
 
 def refusal_embed(
@@ -137,16 +140,7 @@ def refusal_embed(
         colour=REFUSAL_COLOUR,
     )
     if answer.nearest and answer.passages:
-        p = answer.passages[0]
-        embed.add_field(
-            name=fit(t("nearest", locale), TITLE_LIMIT, locale),
-            value=fit(
-                f"{quote_markdown(p, locale)}\n{citation_markdown(p, locale)}",
-                FIELD_LIMIT,
-                locale,
-            ),
-            inline=False,
-        )
+        _passage_field(embed, t("nearest", locale), answer.passages[0], locale)
         return embed
     embed.add_field(
         name=t("covered", locale),
