@@ -5,7 +5,8 @@
 One row per set and system: answerable hit@1 (answered, and the first quote holds the gold
 answer) and hit@3, false refusals, metadata hit@1, unanswerable questions refused (out of scope,
 hard negatives, and JSQuAD questions asked of the other half of its articles), mean quote length,
-p50/p99 milliseconds per question. A hit is scored by `../shared/eval/qa_eval.py`'s own
+p50/p99 milliseconds per question. `jsquad-small-libraries` is one row over 84 libraries of 1, 3
+and 9 JSQuAD articles, each asked its own questions and as many about articles it lacks. A hit is scored by `../shared/eval/qa_eval.py`'s own
 `rank_of_hit`. The baseline is BM25 over character bigrams per sentence quoting the best sentence
 with its neighbours up to 300 characters, as `../shared/eval/jsquad-valid/baseline.py
 bm25s-bigram --window` does (it never refuses). docs/retrieval.md's tables come from this script.
@@ -25,7 +26,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.datasets import SHARED, UNANSWERABLE, QuestionSet, all_sets  # noqa: E402
+from bench.datasets import (  # noqa: E402
+    SHARED,
+    UNANSWERABLE,
+    QuestionSet,
+    all_sets,
+    small_libraries,
+)
 from bot.articles import Library  # noqa: E402
 from bot.knowledge_base import KnowledgeBase  # noqa: E402
 from bot.search.bm25 import BM25  # noqa: E402
@@ -106,18 +113,24 @@ def score(qset: QuestionSet, system: str, answers: list[dict], times: list[float
     return out
 
 
-def run(qset: QuestionSet) -> list[dict]:
-    with qset.library() as folder:
-        kb = KnowledgeBase.load(folder, persist=False)
-    answers, times = [], []
-    for q in qset.questions:
-        start = time.perf_counter()
-        answer = kb.ask(q["q"])
-        times.append(time.perf_counter() - start)
-        answers.append(answer.to_json())
-    baseline = Baseline(kb.library)
-    plain = [baseline.ask(q["q"]) for q in qset.questions]
-    return [score(qset, "bot", answers, times), score(qset, "bigram BM25 + window", plain, [])]
+def run(name: str, qsets: list[QuestionSet]) -> list[dict]:
+    """The rows of the bot and the baseline over sets scored as one, each asked of its own
+    library."""
+    questions: list[dict] = []
+    answers, times, plain = [], [], []
+    for qset in qsets:
+        with qset.library() as folder:
+            kb = KnowledgeBase.load(folder, persist=False)
+        for q in qset.questions:
+            start = time.perf_counter()
+            answer = kb.ask(q["q"])
+            times.append(time.perf_counter() - start)
+            answers.append(answer.to_json())
+        baseline = Baseline(kb.library)
+        plain += [baseline.ask(q["q"]) for q in qset.questions]
+        questions += qset.questions
+    merged = QuestionSet(name, questions, ())
+    return [score(merged, "bot", answers, times), score(merged, "bigram BM25 + window", plain, [])]
 
 
 COLUMNS = (
@@ -141,17 +154,21 @@ def main() -> None:
     ap.add_argument("--sets", help="comma-separated set names (default: all)")
     args = ap.parse_args()
     sets = all_sets()
+    groups = {s.name: [s] for s in sets}
+    # Scored as one row: 84 libraries of 1, 3 and 9 JSQuAD articles.
+    jsquad = next(s for s in sets if s.name == "jsquad")
+    groups["jsquad-small-libraries"] = small_libraries(jsquad.questions)
     if args.sets:
         wanted = set(args.sets.split(","))
-        unknown = wanted - {s.name for s in sets}
+        unknown = wanted - set(groups)
         if unknown:
-            ap.error(f"unknown sets {sorted(unknown)}; known: {[s.name for s in sets]}")
-        sets = [s for s in sets if s.name in wanted]
+            ap.error(f"unknown sets {sorted(unknown)}; known: {list(groups)}")
+        groups = {name: g for name, g in groups.items() if name in wanted}
     if not args.json:
         print("| " + " | ".join(COLUMNS) + " |")
         print("|" + "---|" * len(COLUMNS))
-    for qset in sets:
-        for row in run(qset):
+    for name, group in groups.items():
+        for row in run(name, group):
             if args.json:
                 print(json.dumps(row, ensure_ascii=False), flush=True)
             else:

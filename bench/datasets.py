@@ -9,6 +9,7 @@ temporary folder (never written into `../shared`, which is read-only).
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import tempfile
 import unicodedata
@@ -83,6 +84,38 @@ def jsquad_half_sets(questions: list[dict]) -> list[QuestionSet]:
         ids = {p.stem for p in mine}
         asked = [q for q in questions if q["article"] in ids]
         out.append(QuestionSet(f"jsquad-half-{i + 1}", asked, mine))
+    return out
+
+
+# JSQuAD's articles in small libraries: shuffled and cut into groups of each size, each library
+# asked up to SMALL_QUESTIONS of its own articles' questions and as many about articles it
+# lacks. The refusal is fitted on half libraries of 29-30 articles and on news libraries of one
+# to eight; the bot serves one article to thousands, and this says whether the refusal holds
+# at the sizes it was not fitted on.
+SMALL_SIZES = (1, 3, 9)
+SMALL_QUESTIONS = 40
+
+
+def small_libraries(questions: list[dict]) -> list[QuestionSet]:
+    """JSQuAD questions asked of small libraries of its articles (`SMALL_SIZES`): answerable
+    when their article is in it, `cross_library` when not. Drawn with a fixed seed."""
+    articles = _files(JSQUAD / "knowledge", "*.md")
+    by_article: dict[str, list[dict]] = {}
+    for q in questions:
+        by_article.setdefault(q["article"], []).append(q)
+    rng = random.Random(0)
+    out = []
+    for size in SMALL_SIZES:
+        order = list(articles)
+        rng.shuffle(order)
+        for start in range(0, len(order) - size + 1, size):
+            group = tuple(order[start : start + size])
+            ids = {p.stem for p in group}
+            mine = [q for p in group for q in by_article.get(p.stem, [])]
+            mine = rng.sample(mine, min(SMALL_QUESTIONS, len(mine)))
+            others = rng.sample([q for q in questions if q["article"] not in ids], len(mine))
+            asked = mine + [{**q, "kind": "cross_library", "gold": []} for q in others]
+            out.append(QuestionSet(f"small-{size}-{start}", asked, group))
     return out
 
 
