@@ -35,3 +35,23 @@ def test_the_extra_news_articles_and_their_questions_check_out(capsys):
     assert kinds == {"answerable", "metadata", "out_of_scope", "hard_negative"}
     # The seed article (its text and its header corrections) beside the seven new ones.
     assert sum(p.suffix == ".txt" for p in extra.articles) == 8
+
+
+def test_small_libraries_ask_their_own_articles_and_as_many_absent_ones():
+    from bench.datasets import JSQUAD, SMALL_SIZES, read_questions, small_libraries
+
+    questions = read_questions(JSQUAD / "questions.jsonl")
+    libraries = small_libraries(questions)
+    assert {len(lib.articles) for lib in libraries} == set(SMALL_SIZES)
+    for lib in libraries:
+        held = {p.stem for p in lib.articles}
+        mine = [q for q in lib.questions if q["kind"] == "answerable"]
+        absent = [q for q in lib.questions if q["kind"] == "cross_library"]
+        assert mine and len(mine) == len(absent)
+        assert all(q["article"] in held for q in mine)
+        assert all(q["article"] not in held and q["gold"] == [] for q in absent)
+    # Drawn with a fixed seed: the harness asks the same questions every run.
+    again = small_libraries(questions)
+    assert [q["id"] for lib in again for q in lib.questions] == [
+        q["id"] for lib in libraries for q in lib.questions
+    ]
