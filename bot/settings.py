@@ -6,6 +6,7 @@ as a confusing error deep inside discord.py or sqlite.
 
 from __future__ import annotations
 
+import io
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -58,7 +59,46 @@ def _optional_id(env: Mapping[str, str], name: str) -> int | None:
     return ids[0] if ids else None
 
 
-def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float = 0) -> float:
+def _load_dotenv(path: Path) -> None:
+    """Set the variables `path` defines that the environment doesn't, if it exists. A file
+    that isn't UTF-8 (a Japanese comment saved as Shift_JIS) or a line that isn't NAME=value is
+    a `SettingsError` naming the file and line: python-dotenv raised the first as a traceback
+    and skipped the second with a warning that named neither."""
+    from dotenv import load_dotenv
+    from dotenv.parser import parse_stream
+
+    if not path.is_file():
+        return
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise SettingsError(
+            f"{path}: UTF-8 ではありません（{e.start} バイト目）。UTF-8 で保存してください / "
+            f"not UTF-8 text (byte {e.start}); save it as UTF-8"
+        ) from None
+    except OSError as e:
+        raise SettingsError(f"{path}: unreadable ({e.strerror})") from None
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            # The line itself is not shown: it may be a token pasted without its name.
+            raise SettingsError(f"{path}, line {binding.original.line}: not a NAME=value line")
+    load_dotenv(stream=io.StringIO(text), override=False)
+
+
+# The longest period, in days, that a setting or a log report accepts: a century. Longer ones
+# reach back past the calendar's first year (LOG_RETENTION_DAYS=1000000 stopped the purge
+# with an OverflowError, silently, in its background task).
+MAX_DAYS = 36500
+
+
+def _number(
+    env: Mapping[str, str],
+    name: str,
+    default: float,
+    *,
+    minimum: float = 0,
+    maximum: float = math.inf,
+) -> float:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -70,11 +110,15 @@ def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float
         raise SettingsError(f"{name}: '{raw}' is not a finite number")
     if value < minimum:
         raise SettingsError(f"{name}: {raw} is below the minimum {minimum:g}")
+    if value > maximum:
+        raise SettingsError(f"{name}: {raw} is above the maximum {maximum:g}")
     return value
 
 
-def _whole(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
-    value = _number(env, name, default, minimum=minimum)
+def _whole(
+    env: Mapping[str, str], name: str, default: int, *, minimum: int, maximum: float = math.inf
+) -> int:
+    value = _number(env, name, default, minimum=minimum, maximum=maximum)
     if value != int(value):
         raise SettingsError(f"{name}: '{env[name].strip()}' is not a whole number")
     return int(value)
@@ -130,12 +174,15 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Build settings from `env` (default: os.environ after loading `.env`)."""
         if env is None:
-            from dotenv import find_dotenv, load_dotenv
+            from dotenv import find_dotenv
 
-            load_dotenv(PROJECT_ROOT / ".env", override=False)
             # A .env in the working directory (or above it) too: find_dotenv alone would search
             # from this file's folder, which for an installed package is site-packages.
-            load_dotenv(find_dotenv(usecwd=True), override=False)
+            paths = [PROJECT_ROOT / ".env"]
+            if found := find_dotenv(usecwd=True):
+                paths.append(Path(found))
+            for path in dict.fromkeys(p.resolve() for p in paths):
+                _load_dotenv(path)
             env = os.environ
         default = cls()  # the defaults are the fields' own, written once above
         raw_locale = env.get("BOT_DEFAULT_LOCALE", "").strip() or default.default_locale
@@ -146,7 +193,7 @@ class Settings:
                 f"BOT_DEFAULT_LOCALE: '{raw_locale}' is not one of ja, en (or a tag like en-US)"
             )
         token = env.get("DISCORD_TOKEN", "").strip() or None
-        retention = _whole(env, "LOG_RETENTION_DAYS", 0, minimum=0)
+        retention = _whole(env, "LOG_RETENTION_DAYS", 0, minimum=0, maximum=MAX_DAYS)
         level = env.get("BOT_LOG_LEVEL", "").strip().upper() or None
         if level is not None and level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise SettingsError(

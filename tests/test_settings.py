@@ -40,6 +40,7 @@ def test_a_locale_tag_as_discord_writes_it_is_read_as_its_language(tag, locale):
         ("BOT_MAX_CONCURRENT_ANSWERS", "2.5"),
         ("BOT_MAX_CONCURRENT_ANSWERS", "0"),
         ("LOG_RETENTION_DAYS", "0.5"),
+        ("LOG_RETENTION_DAYS", "1000000"),
         ("BOT_DEFAULT_LOCALE", "fr"),
         ("BOT_LOG_LEVEL", "LOUD"),
         ("DISCORD_API_BASE", "notaurl"),
@@ -67,6 +68,27 @@ def test_a_dotenv_in_the_working_directory_is_read(tmp_path, monkeypatch):
         assert Settings.from_env().default_locale == "en"
     finally:
         os.environ.pop("BOT_DEFAULT_LOCALE", None)  # load_dotenv wrote it into the process
+
+
+@pytest.mark.parametrize(
+    ("content", "fault"),
+    [
+        # A Japanese comment saved as Shift_JIS, as Windows Notepad may.
+        ("# コメント\nBOT_USER_BURST=3\n".encode("shift_jis"), "not UTF-8"),
+        (b"BOT_USER_BURST=3\nthis line is garbage\n", "line 2: not a NAME=value line"),
+    ],
+)
+def test_a_dotenv_that_cannot_be_read_is_an_error_naming_the_file(
+    tmp_path, monkeypatch, content, fault
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(bot.settings, "PROJECT_ROOT", tmp_path / "checkout")
+    monkeypatch.delenv("BOT_USER_BURST", raising=False)
+    (tmp_path / ".env").write_bytes(content)
+    with pytest.raises(SettingsError, match=fault) as raised:
+        Settings.from_env()
+    assert str(tmp_path / ".env") in str(raised.value)
+    assert "BOT_USER_BURST" not in os.environ  # nothing of a faulty file is applied
 
 
 def test_an_installed_package_keeps_its_folders_in_the_working_directory(tmp_path):

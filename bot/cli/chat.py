@@ -11,7 +11,7 @@ import threading
 from collections.abc import AsyncIterator
 from typing import TextIO
 
-from bot.answers.questions import question_problem
+from bot.answers.questions import MAX_QUESTION_CHARS, question_problem
 from bot.asking import Asker, asker_for
 from bot.cli.render import answer_text, articles_text, terminal_safe
 from bot.cli.summary_cmd import summary_text
@@ -76,8 +76,12 @@ async def run_chat(
                 break
             if text:
                 if not interactive:
-                    # Piped lines are not on screen: each answer is headed by its question.
-                    print(f"> {terminal_safe(text)}", file=stdout)
+                    # Piped lines are not on screen: each answer is headed by its question, cut
+                    # where a question is too long to be asked (the answer says by how much).
+                    shown = text[:MAX_QUESTION_CHARS] + (
+                        "…" if len(text) > MAX_QUESTION_CHARS else ""
+                    )
+                    print(f"> {terminal_safe(shown)}", file=stdout)
                 answer = await reply(kb, asker, text, color=color, locale=locale)
                 print(answer, file=stdout, flush=True)
                 print(file=stdout, flush=True)

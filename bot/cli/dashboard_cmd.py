@@ -22,6 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bot.cli.logs_cmd import log_file_problem
 from bot.settings import Settings
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -63,7 +64,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "dashboard", help="質問ログをブラウザで / the query log in a browser (Datasette)"
     )
     p.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this machine only)")
-    p.add_argument("--port", type=int, default=8001)
+    p.add_argument("--port", type=port, default=8001)
+
+
+def port(text: str) -> int:
+    """argparse type: a TCP port number."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (1-65535)")
+    return int(text)
 
 
 def metadata(db_name: str, password: bool) -> dict:
@@ -124,6 +132,12 @@ def serve_args(settings: Settings, host: str, port: int, metadata_file: Path) ->
     ]
 
 
+def _is_password_hash(value: str) -> bool:
+    """Whether `value` has the shape datasette-auth-passwords checks logins against."""
+    parts = value.strip().split("$")
+    return len(parts) == 4 and parts[0] == "pbkdf2_sha256" and parts[1].isdigit() and all(parts)
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if importlib.util.find_spec("datasette") is None:
         print(
@@ -132,13 +146,23 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    if not settings.log_db.exists():
+    if problem := log_file_problem(settings.log_db):
+        print(f"エラー / error: {problem}", file=sys.stderr)
+        return 2
+    password = args.host not in LOCAL_HOSTS
+    if (
+        password
+        and os.environ.get(PASSWORD_ENV)
+        and not _is_password_hash(os.environ[PASSWORD_ENV])
+    ):
+        # A password typed in instead of its hash: the server would start, and no login work.
         print(
-            f"質問ログがまだありません / no query log yet: {settings.log_db} (BOT_LOG_DB)",
+            f"{PASSWORD_ENV} が `datasette hash-password` の出力の形（pbkdf2_sha256$回数$salt$hash）"
+            f"ではありません / {PASSWORD_ENV} is not the output of `datasette hash-password` "
+            "(pbkdf2_sha256$iterations$salt$hash)",
             file=sys.stderr,
         )
         return 2
-    password = args.host not in LOCAL_HOSTS
     if password and not os.environ.get(PASSWORD_ENV):
         print(
             f"{args.host} で公開するにはパスワードが必要です: {PASSWORD_ENV} に "

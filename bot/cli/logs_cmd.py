@@ -17,8 +17,9 @@ from bot.querylog import QueryLog, QueryRow, Scope, Stats
 from bot.querylog.chart import render_daily_chart
 from bot.querylog.entry import parse_utc
 from bot.querylog.schema import SchemaError
-from bot.settings import Settings
+from bot.settings import MAX_DAYS, Settings
 
+NO_ROWS = "(該当なし / no rows)"
 PARTIAL = (
     "（一部のみ: 最も多い質問だけをまとめました） / partial: only the most asked questions "
     "were grouped"
@@ -30,14 +31,28 @@ def local_time(stored: str) -> str:
     return parse_utc(stored).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-def positive(text: str) -> int:
-    """argparse type: a whole number of at least 1."""
+def whole(text: str) -> int:
+    """argparse type: a whole number (a user id: the console's own are negative)."""
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+
+
+def positive(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    value = whole(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def day_count(text: str) -> int:
+    """argparse type: a number of days, 1 to `MAX_DAYS` (a longer look-back reaches before the
+    calendar's first year)."""
+    value = positive(text)
+    if value > MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"{value} days is more than the maximum {MAX_DAYS}")
     return value
 
 
@@ -46,35 +61,35 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     cmds = logs.add_subparsers(dest="logs_command", metavar="LOGS_COMMAND", required=True)
     recent = cmds.add_parser("recent", help="最近の質問 / latest questions")
     recent.add_argument("--count", type=positive, default=20)
-    recent.add_argument("--user", type=int, help="user id")
-    recent.add_argument("--channel", type=int, help="channel id")
+    recent.add_argument("--user", type=whole, help="user id")
+    recent.add_argument("--channel", type=positive, help="channel id")
     unanswered = cmds.add_parser(
         "unanswered", help="答えられなかった質問 / refused questions, grouped"
     )
-    unanswered.add_argument("--days", type=positive, default=7)
+    unanswered.add_argument("--days", type=day_count, default=7)
     search = cmds.add_parser("search", help="質問を検索 / search question text")
     search.add_argument("text")
     search.add_argument("--limit", type=positive, default=20)
     stats = cmds.add_parser("stats", help="集計とグラフ / figures and a chart")
-    stats.add_argument("--days", type=positive, default=30)
+    stats.add_argument("--days", type=day_count, default=30)
     stats.add_argument(
         "--png", type=Path, metavar="FILE", help="write the questions-per-day chart here"
     )
     export = cmds.add_parser("export", help="CSV 出力 / CSV export (UTF-8 with BOM)")
-    export.add_argument("--days", type=positive)
+    export.add_argument("--days", type=day_count)
     export.add_argument("--out", type=Path, metavar="FILE", help="default: standard output")
     downvoted = cmds.add_parser(
         "downvoted", help="低評価の回答 / answers voted down, with the quote and the reason"
     )
-    downvoted.add_argument("--days", type=positive, default=30)
+    downvoted.add_argument("--days", type=day_count, default=30)
     forget = cmds.add_parser("forget", help="利用者の記録を削除 / delete a user's rows")
-    forget.add_argument("user", type=int, help="user id")
+    forget.add_argument("user", type=whole, help="user id")
     for p in (recent, unanswered, search, stats, downvoted):
         p.add_argument("--json", action="store_true", help="one JSON object per row")
     for p in (recent, unanswered, search, stats, export, forget, downvoted):
         p.add_argument(
             "--guild",
-            type=int,
+            type=positive,
             metavar="ID",
             help="one server's rows only (default: every server and direct messages)",
         )
@@ -103,9 +118,22 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _setup_problem(args: argparse.Namespace, db: Path) -> str | None:
-    """What stops the command before it starts, named: a log that isn't there (a mistyped
-    BOT_LOG_DB would otherwise read as an empty log), a file that is not a query log, or an
-    output file whose folder doesn't exist (found before the report is printed, not after)."""
+    """What stops the command before it starts, named: the log file (`log_file_problem`), or
+    an output file whose folder doesn't exist (found before the report is printed, not after)."""
+    if problem := log_file_problem(db):
+        return problem
+    for option in ("out", "png"):
+        path = getattr(args, option, None)
+        if path is not None and not path.parent.is_dir():
+            return (
+                f"--{option} {path}: フォルダ {path.parent} がありません / no folder {path.parent}"
+            )
+    return None
+
+
+def log_file_problem(db: Path) -> str | None:
+    """Why `db` can't be read as the query log, or None: it isn't there (a mistyped BOT_LOG_DB
+    would otherwise read as an empty log), it is a folder, or it is not an SQLite file."""
     if not db.exists():
         return (
             f"{db}: 質問ログがありません。ボットが最初の質問を記録すると作られます。別の場所なら "
@@ -114,18 +142,15 @@ def _setup_problem(args: argparse.Namespace, db: Path) -> str | None:
         )
     if db.is_dir():
         return f"{db}: フォルダです。BOT_LOG_DB にはファイルを指定してください / a folder, not a file (BOT_LOG_DB)"
-    with db.open("rb") as f:
-        head = f.read(len(SQLITE_HEADER))
+    try:
+        with db.open("rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except OSError as e:
+        return f"{db}: 読めません / unreadable ({e.strerror}) (BOT_LOG_DB)"
     if head != SQLITE_HEADER:  # an empty file too: SQLite would make it a database on reading
         return (
             f"{db}: 質問ログ（SQLite）ではありません / not a query log (SQLite) file (BOT_LOG_DB)"
         )
-    for option in ("out", "png"):
-        path = getattr(args, option, None)
-        if path is not None and not path.parent.is_dir():
-            return (
-                f"--{option} {path}: フォルダ {path.parent} がありません / no folder {path.parent}"
-            )
     return None
 
 
@@ -145,6 +170,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                 print(
                     f"{g.count:4d}×  {terminal_safe(g.question)}  (last {local_time(g.last_asked)})"
                 )
+            if not args.json and not report.groups:
+                print(NO_ROWS)
             if not report.complete:
                 print(PARTIAL, file=sys.stderr)
         elif command == "search":
@@ -175,7 +202,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                     f"    「{terminal_safe(v.row.top_quote or '-')}」\n    {reason}  {v.message_url or ''}"
                 )
             if not votes and not args.json:
-                print("(該当なし / no rows)")
+                print(NO_ROWS)
         elif command == "export":
             data = await log.export_csv(scope, args.days)
             log.record_action(args.guild, None, operator, "export", f"days={args.days}")
@@ -209,7 +236,7 @@ def _emit_rows(rows: list[QueryRow], as_json: bool) -> None:
             f"{local_time(r.time)}  {mark} [{r.source}] {who}: {terminal_safe(r.question)}  {shown}"
         )
     if not rows:
-        print("(該当なし / no rows)")
+        print(NO_ROWS)
 
 
 def stats_text(stats: Stats) -> str:

@@ -80,12 +80,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     folder = args.knowledge or settings.knowledge_dir
     command = args.command
+    # No command and no token: the chat, with a word on how to connect (said once the articles
+    # have loaded, not above an error that they could not be).
+    hint = command is None and not settings.discord_token
     if command is None:
-        if settings.discord_token:
-            command = "run"
-        else:
-            print(t("connect_hint", settings.default_locale), file=sys.stderr)
-            command = "chat"
+        command = "run" if settings.discord_token else "chat"
     # A server reports its progress; a command-line tool speaks only when something is wrong.
     logging.basicConfig(
         level=settings.log_level or ("INFO" if command in ("run", "sync") else "WARNING"),
@@ -116,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         if command == "check":
             return cmd_check(kb, as_json=args.json)
         if command == "chat":
+            if hint:
+                print(t("connect_hint", settings.default_locale), file=sys.stderr)
             return asyncio.run(run_chat(kb, settings, log=not getattr(args, "no_log", False)))
         if command in ("run", "sync"):
             # discord.py and aiohttp take a while to import: only the Discord front end needs them.

@@ -225,6 +225,24 @@ def test_logs_name_a_missing_log_a_foreign_file_and_a_missing_output_folder(tmp_
         assert proc.stdout == ""  # found before the report is printed
 
 
+def test_logs_refuse_a_period_beyond_the_calendar_and_ids_that_are_not_numbers(tmp_path):
+    env = {"BOT_LOG_DB": str(tmp_path / "q.sqlite3")}
+    assert run("ask", "アンカレッジは最終的な平和だったのか", env=env).returncode == 0
+    for args, fault in (
+        (("stats", "--days", "1000000"), "--days: 1000000 days is more than the maximum"),
+        (("unanswered", "--days", "99999999999"), "--days: 99999999999 days is more than"),
+        (("forget", "abc"), "user: 'abc' is not a whole number"),
+        (("recent", "--guild", "x"), "--guild: 'x' is not a whole number"),
+    ):
+        proc = run("logs", *args, env=env)
+        assert proc.returncode == 2 and fault in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr
+    # The longest period allowed is reported, and a report with nothing in it says so.
+    longest = run("logs", "stats", "--days", "36500", env=env)
+    assert longest.returncode == 0 and "36500 days" in longest.stdout
+    assert run("logs", "unanswered", env=env).stdout.strip() == "(該当なし / no rows)"
+
+
 def test_a_request_for_a_summary_is_pointed_to_the_summary_command():
     chat = run("chat", stdin="この記事の要約を教えて\n")
     assert "記事の要約は /summary で見られます。" in chat.stdout

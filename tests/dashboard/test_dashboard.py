@@ -140,16 +140,38 @@ def test_csv_export_of_a_page(dashboard):
     assert "ビットコインの価格はいくらですか" in body
 
 
-def test_beyond_this_machine_a_password_is_required(log_db):
-    proc = subprocess.run(
+def _refused_start(log_db: Path, password_hash: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "-m", "bot", "dashboard", "--host", "0.0.0.0", "--port", "1"],
         cwd=ROOT,
-        env={**os.environ, "BOT_LOG_DB": str(log_db), "DASHBOARD_PASSWORD_HASH": ""},
+        env={**os.environ, "BOT_LOG_DB": str(log_db), "DASHBOARD_PASSWORD_HASH": password_hash},
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_beyond_this_machine_a_password_is_required(log_db):
+    proc = _refused_start(log_db, "")
     assert proc.returncode == 2 and "DASHBOARD_PASSWORD_HASH" in proc.stderr
+    # A password typed in where its hash belongs: no login could ever succeed.
+    typed = _refused_start(log_db, "hunter2")
+    assert typed.returncode == 2 and "datasette hash-password" in typed.stderr
+
+
+def test_a_file_that_is_not_a_query_log_is_named_not_served(tmp_path):
+    foreign = tmp_path / "notes.db"
+    foreign.write_text("not a database", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "dashboard", "--port", "1"],
+        cwd=ROOT,
+        env={**os.environ, "BOT_LOG_DB": str(foreign)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"{foreign}: 質問ログ（SQLite）ではありません" in proc.stderr
 
 
 def test_with_a_password_nothing_is_shown_before_logging_in(log_db):

@@ -67,6 +67,10 @@ _EVENT_INTENTS: list[tuple[str, int, int]] = [
 ]
 
 
+# How long the peer takes to ack a heartbeat, as a network would (`Gateway._on_gateway_frame`).
+HEARTBEAT_ACK_DELAY = 0.05
+
+
 class Gateway(Records):
     """The gateway endpoint (``/gateway/``) and the bot's one session on it.
 
@@ -80,6 +84,7 @@ class Gateway(Records):
         self._conns: list[_Conn] = []
         self._conn_counter = itertools.count(1)
         self._send_lock = asyncio.Lock()
+        self._acks: set[asyncio.Task[None]] = set()
 
     def _record_frame(
         self, conn: _Conn | None, direction: str, frame: Mapping[str, Any]
@@ -143,11 +148,21 @@ class Gateway(Records):
         self._record_frame(conn, "recv", frame)
         op, d = frame.get("op"), frame.get("d")
         if op == 1:
-            await self._send(conn, {"op": 11})
+            # Acked after a network's delay, not at once: discord.py stamps a heartbeat as sent
+            # only when its thread wakes after the send, and an ack that beats the stamp reads as
+            # a whole interval of latency ("Can't keep up … 41.3s behind" every beat).
+            ack = asyncio.create_task(self._ack_after(conn, HEARTBEAT_ACK_DELAY))
+            self._acks.add(ack)
+            ack.add_done_callback(self._acks.discard)
         elif op == 2:
             await self._identify(conn, d or {})
         elif op == 6:
             await self._resume(conn, d or {})
+
+    async def _ack_after(self, conn: _Conn, delay: float) -> None:
+        await asyncio.sleep(delay)
+        if not conn.ws.closed:
+            await self._send(conn, {"op": 11})
 
     async def _identify(self, conn: _Conn, d: dict[str, Any]) -> None:
         if self.token is not None and d.get("token") != self.token:
