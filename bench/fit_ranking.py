@@ -43,6 +43,7 @@ from bench.datasets import (  # noqa: E402
     all_sets,
     jsquad_half_sets,
     norm,
+    small_libraries,
 )
 from bot.answers.questions import clean_question  # noqa: E402
 from bot.knowledge_base import KnowledgeBase  # noqa: E402
@@ -293,6 +294,7 @@ class RefusalData:
     cross: np.ndarray  # a cross-library question
     sets: np.ndarray  # the set each row comes from
     first_half: np.ndarray  # a JSQuAD question about an article of the first half
+    small: np.ndarray  # asked of a small library (`bench.datasets.small_libraries`)
 
     @classmethod
     def of(
@@ -315,10 +317,20 @@ class RefusalData:
             np.array([False] * len(pos) + [s.kind == "cross_library" for s in neg]),
             np.array([s.set for s in pos + neg]),
             np.array([s.set not in NEWS_SETS and s.article in first for s in pos + neg]),
+            np.array([s.set.startswith("small-") for s in pos + neg]),
         )
 
     def take(self, rows: np.ndarray) -> RefusalData:
-        arrays = (self.x, self.y, self.news, self.right, self.cross, self.sets, self.first_half)
+        arrays = (
+            self.x,
+            self.y,
+            self.news,
+            self.right,
+            self.cross,
+            self.sets,
+            self.first_half,
+            self.small,
+        )
         return RefusalData(*(a[rows] for a in arrays))
 
 
@@ -346,14 +358,14 @@ def fit_logistic(data: RefusalData, news_weight: float) -> Linear:
         w -= step
         if np.abs(step).max() < 1e-8:
             break
-    return replace(shell, weights=w[:-1], bias=float(w[-1]))
+    return replace(shell, weights=w[:-1], bias=float(w[-1]), low=x.min(axis=0), high=x.max(axis=0))
 
 
 def operating_threshold(logits: np.ndarray, data: RefusalData) -> float:
     """The stricter of two points: where JSQuAD loses `FALSE_REFUSAL_TARGET` of its answerable
-    questions, and where the news domain loses that share of its right answers (a refused
-    wrong answer is no loss there)."""
-    jsquad = (data.y == 1) & ~data.news
+    questions in the half libraries (the small ones lose fewer), and where the news domain loses
+    that share of its right answers (a refused wrong answer is no loss there)."""
+    jsquad = (data.y == 1) & ~data.news & ~data.small
     news_right = data.right & data.news
     return min(
         threshold_at(logits[jsquad], FALSE_REFUSAL_TARGET),
@@ -369,7 +381,7 @@ def fit_refusal(data: RefusalData) -> tuple[Linear, float, float]:
         model = fit_logistic(data, news_weight)
         logits = model(data.x)
         t = operating_threshold(logits, data)
-        refused = float((logits[data.cross] < t).mean())
+        refused = float((logits[data.cross & ~data.small] < t).mean())
         print(f"  news weight {news_weight}: cross-library refused {refused:.3f}")
         if best is None or refused > best[0]:
             best = (refused, model, t, news_weight)
@@ -412,8 +424,10 @@ def article_split_refusal(data: RefusalData, news_weight: float) -> list[dict]:
         model = fit_logistic(fit, news_weight)
         refused = model(test.x) < operating_threshold(model(fit.x), fit)
         row = {
-            "false_refusal": _share(refused, test.y == 1),
-            "refused_cross_library": _share(refused, test.cross),
+            "false_refusal": _share(refused, (test.y == 1) & ~test.small),
+            "refused_cross_library": _share(refused, test.cross & ~test.small),
+            "small_false_refusal": _share(refused, (test.y == 1) & test.small),
+            "small_refused": _share(refused, test.cross & test.small),
         }
         print(f"  refusal, fit on JSQuAD article half {k + 1}, tested on the other: {row}")
         out.append(row)
@@ -620,6 +634,7 @@ def main() -> None:
     cross = [
         s for name in ("cross-library-1", "cross-library-2") for s in gather(model, sets[name])
     ]
+    small = [s for lib in small_libraries(jsquad.questions) for s in gather(model, lib)]
     answerable_news = [s for s in news if s.kind == "answerable"]
 
     # Two-fold cross-validation over JSQuAD's articles: fit on one half's questions, test on
@@ -663,8 +678,19 @@ def main() -> None:
     # it was fitted on more confidently than any new one, and a threshold set on those scores
     # would refuse more of the new questions than it claims.
     refused_news = [s for s in news if s.set not in REFUSAL_HELD_OUT]
-    positives = halves + [s for s in refused_news if s.kind == "answerable"]
-    negatives = cross + [s for s in refused_news if s.kind in UNANSWERABLE]
+    # JSQuAD in small libraries too (`small_libraries`): with the half libraries alone, every
+    # JSQuAD row came from a 29-30-article library, and `library_size` would say nothing of
+    # the one- to nine-article libraries the news rows come from (docs/retrieval.md).
+    positives = (
+        halves
+        + [s for s in small if s.kind == "answerable"]
+        + [s for s in refused_news if s.kind == "answerable"]
+    )
+    negatives = (
+        cross
+        + [s for s in small if s.kind == "cross_library"]
+        + [s for s in refused_news if s.kind in UNANSWERABLE]
+    )
     data = RefusalData.of(unseen, positives, negatives)
     never = [s for s in news if s.set in REFUSAL_HELD_OUT]
     unseen_data = RefusalData.of(
@@ -680,15 +706,18 @@ def main() -> None:
     refusal_held_out = held_out_refusal(data, news_weight, unseen_rows)
     refusal_held_out |= never_fitted(refusal, threshold, unseen_data, unseen_rows)
     logits = refusal(data.x)
-    cross_margins = np.where(shares_a_word(data.x), logits - threshold, -np.inf)[data.cross]
+    halves_cross = data.cross & ~data.small
+    cross_margins = np.where(shares_a_word(data.x), logits - threshold, -np.inf)[halves_cross]
     near, near_report = near_margin(unseen_rows, cross_margins)
-    jsquad_pos = (data.y == 1) & ~data.news
+    jsquad_pos = (data.y == 1) & ~data.news & ~data.small
     print(
         f"threshold {threshold:.3f} (news weight {news_weight}): JSQuAD halves answerable "
         f"refused {_share(logits < threshold, jsquad_pos)}, news-domain right answers lost "
         f"{_share(logits < threshold, data.right & data.news)}, news-domain answerable refused "
         f"{_share(logits < threshold, (data.y == 1) & data.news)}, cross-library refused "
-        f"{_share(logits < threshold, data.cross)}"
+        f"{_share(logits < threshold, halves_cross)}; small libraries: answerable refused "
+        f"{_share(logits < threshold, (data.y == 1) & data.small)}, cross-library refused "
+        f"{_share(logits < threshold, data.cross & data.small)}"
     )
     # Questions with no candidate at all are refused whatever the model says.
     unanswerable = (data.y == 0).sum()
@@ -698,7 +727,7 @@ def main() -> None:
     for point in CURVE_POINTS:
         t = threshold_at(logits[jsquad_pos], point)
         refused = (no_candidates + int((logits[data.y == 0] < t).sum())) / len(negatives)
-        refused_cross = _share(logits < t, data.cross)
+        refused_cross = _share(logits < t, halves_cross)
         curve.append(
             {
                 "false_refusal": point,

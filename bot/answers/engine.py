@@ -230,6 +230,7 @@ class Answerer:
             overlap,
             self.index.unknown_share(terms.lemmas, self.index.lemma_field),
             self.index.unknown_share(terms.bigrams, self.index.bigram_field),
+            len(self.index.units),
         )
         return Evidence(candidates, window_features(candidates, shape), shape)
 

@@ -80,6 +80,9 @@ QUESTION_FEATURES = (
     # How many content words the question has (log(1 + n)): one matched word of two is weak
     # evidence, of one it is all there is.
     "question_words",
+    # The library's size (log of its sentences): every word is more likely unknown to one
+    # article than to thirty, and a near match is more telling among few sentences.
+    "library_size",
 )
 
 
@@ -95,6 +98,7 @@ class QuestionShape:
     title_overlap: dict[int, float]  # article index -> share of its title's bigrams in the question
     unknown_lemma_share: float
     unknown_bigram_share: float
+    library_sentences: int
 
 
 def window_features(c: Candidates, q: QuestionShape) -> np.ndarray:
@@ -159,5 +163,6 @@ def question_features(
             q.unknown_lemma_share,
             q.unknown_bigram_share,
             float(np.log1p(q.content_words)),
+            float(np.log(max(q.library_sentences, 1))),
         ]
     )

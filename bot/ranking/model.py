@@ -22,7 +22,7 @@ from bot.ranking.features import QUESTION_FEATURES, RANKER_FEATURES, ranker_inpu
 from bot.search.index import FIELDS
 
 MODEL_FILE = Path(__file__).with_name("model.json")
-FORMAT = 3
+FORMAT = 4
 # Deepest tree a model file may hold: the walk takes one step per level for every window.
 MAX_DEPTH = 64
 
@@ -37,6 +37,8 @@ class Linear:
 
     With `interactions`, over z and every product z_i z_j (i <= j) as well: a logistic model
     that can weigh "few words matched" differently for a two-word and a ten-word question.
+    Each feature is first held to the range [`low`, `high`] it took in the fit: a product of two
+    features far outside it (a library a hundred times the size of any fitted) is a guess.
     """
 
     features: tuple[str, ...]
@@ -45,8 +47,12 @@ class Linear:
     weights: np.ndarray
     bias: float = 0.0
     interactions: bool = False
+    low: np.ndarray | None = None
+    high: np.ndarray | None = None
 
     def expand(self, x: np.ndarray) -> np.ndarray:
+        if self.low is not None and self.high is not None:
+            x = np.clip(x, self.low, self.high)
         z = (x - self.mean) / self.scale
         return with_interactions(z) if self.interactions else z
 
@@ -61,6 +67,11 @@ class Linear:
             "scale": self.scale.tolist(),
             "weights": self.weights.tolist(),
             "bias": self.bias,
+            **(
+                {"low": self.low.tolist(), "high": self.high.tolist()}
+                if self.low is not None and self.high is not None
+                else {}
+            ),
         }
 
     @classmethod
@@ -79,6 +90,11 @@ class Linear:
             raise ValueError("mean, scale and weights must be finite, one per feature")
         if (scale <= 0).any():
             raise ValueError("every scale must be positive")
+        low, high = (np.asarray(data[k], dtype=np.float64) for k in ("low", "high"))
+        if low.shape != (n,) or high.shape != (n,) or np.isnan(low).any() or np.isnan(high).any():
+            raise ValueError("low and high must be numbers, one per feature")
+        if (low > high).any():
+            raise ValueError("every low must be at most its high")
         return cls(
             features,
             mean=mean,
@@ -86,6 +102,8 @@ class Linear:
             weights=weights,
             bias=float(data["bias"]),
             interactions=interactions,
+            low=low,
+            high=high,
         )
 
 

@@ -72,3 +72,19 @@ def test_the_rarest_missing_word_of_window_and_article(tmp_path):
     # nothing the question asks is missing from a window that holds it all
     g = features_of(tmp_path, "ポルトガルの経済")
     assert g["window_missing"][portugal] == 0.0 and g["article_missing"][portugal] == 0.0
+
+
+def test_the_library_size_is_the_log_of_its_sentences(tmp_path):
+    from bot.ranking.features import QUESTION_FEATURES, question_features
+
+    markdown_article(
+        tmp_path, "a", "梅雨", "梅雨は雨季である。梅雨入りは6月だ。", 別="天気は晴れだ。"
+    )
+    answerer = KnowledgeBase.load(tmp_path, persist=False).answerer
+    question = "梅雨入りはいつか"
+    found = answerer.evidence(question, answerer.index.query_terms(question))
+    assert found is not None
+    scores = answerer.model.ranker(found.windows)
+    row = question_features(found.windows, scores, 0, found.shape)
+    assert len(answerer.index.units) == 3
+    assert np.isclose(row[QUESTION_FEATURES.index("library_size")], np.log(3))

@@ -72,6 +72,21 @@ def test_a_missing_model_file_names_the_file(tmp_path):
         (lambda d: {**d, "first_stage": {"lemma": 0, "bigram": 0, "kanji": 0}}, "not all zero"),
         (lambda d: {**d, "refusal": {**d["refusal"], "near_margin": 1.0}}, "near_margin 1.0"),
         (
+            lambda d: {**d, "refusal": {**d["refusal"], "low": d["refusal"]["high"][:-1]}},
+            "low and high",
+        ),
+        (
+            lambda d: {
+                **d,
+                "refusal": {
+                    **d["refusal"],
+                    "low": d["refusal"]["high"],
+                    "high": d["refusal"]["low"],
+                },
+            },
+            "at most its high",
+        ),
+        (
             lambda d: {
                 **d,
                 "refusal": {k: v for k, v in d["refusal"].items() if k != "near_margin"},
@@ -97,6 +112,23 @@ def test_a_model_round_trips_through_its_file(tmp_path):
         assert np.array_equal(getattr(again.ranker, part), getattr(model.ranker, part))
     assert again.ranker.depth == model.ranker.depth
     assert np.array_equal(again.refusal.weights, model.refusal.weights)
+    assert np.array_equal(again.refusal.low, model.refusal.low)
+    assert np.array_equal(again.refusal.high, model.refusal.high)
+
+
+def test_the_refusal_reads_a_feature_beyond_its_fitted_range_as_its_edge():
+    """A library a hundred times any fitted one is read as the largest fitted: the model's
+    pairwise products are not extrapolated."""
+    refusal = load_model().refusal
+    assert refusal.low is not None and refusal.high is not None
+    at_edge = refusal.high.copy()
+    beyond = at_edge.copy()
+    size = QUESTION_FEATURES.index("library_size")
+    beyond[size] = at_edge[size] + np.log(100)
+    assert refusal(beyond[None])[0] == refusal(at_edge[None])[0]
+    inside = at_edge.copy()
+    inside[size] = (refusal.low[size] + refusal.high[size]) / 2
+    assert refusal(inside[None])[0] != refusal(at_edge[None])[0]
 
 
 def tree(feature: str, threshold: float, low: float, high: float, root: int = 0) -> dict:
