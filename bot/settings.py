@@ -70,16 +70,19 @@ def _load_dotenv(path: Path) -> None:
     if not path.is_file():
         return
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
         raise SettingsError(
-            f"{path}: UTF-8 ではありません（{e.start} バイト目）。UTF-8 で保存してください / "
-            f"not UTF-8 text (byte {e.start}); save it as UTF-8"
+            f"{path}, line {line}: UTF-8 ではありません。UTF-8 で保存してください / "
+            f"not UTF-8 text; save it as UTF-8"
         ) from None
     except OSError as e:
         raise SettingsError(f"{path}: unreadable ({e.strerror})") from None
     for binding in parse_stream(io.StringIO(text)):
-        if binding.error:
+        # A bare word (a token pasted without its name) parses as a name without a value.
+        if binding.error or (binding.key is not None and binding.value is None):
             # The line itself is not shown: it may be a token pasted without its name.
             raise SettingsError(f"{path}, line {binding.original.line}: not a NAME=value line")
     load_dotenv(stream=io.StringIO(text), override=False)

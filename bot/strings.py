@@ -102,8 +102,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "That question is too long ({length} characters; the limit is {limit}). Please shorten it.",
     },
     "cooldown": {
-        "ja": "少しお待ちください。あと{seconds}秒で次の質問ができます。",
-        "en": "Please wait a moment: you can ask again in {seconds} s.",
+        "ja": "少しお待ちください。あと{seconds}秒でまた使えます。",
+        "en": "Please wait a moment: you can use the bot again in {seconds} s.",
     },
     "busy": {
         "ja": "ただいま混み合っています。少し待ってからもう一度どうぞ。",

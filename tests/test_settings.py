@@ -74,8 +74,9 @@ def test_a_dotenv_in_the_working_directory_is_read(tmp_path, monkeypatch):
     ("content", "fault"),
     [
         # A Japanese comment saved as Shift_JIS, as Windows Notepad may.
-        ("# コメント\nBOT_USER_BURST=3\n".encode("shift_jis"), "not UTF-8"),
+        ("BOT_USER_BURST=3\n# コメント\n".encode("shift_jis"), "line 2: UTF-8 ではありません"),
         (b"BOT_USER_BURST=3\nthis line is garbage\n", "line 2: not a NAME=value line"),
+        (b"BOT_USER_BURST=3\nMTIzNDU2Nzg5.token\n", "line 2: not a NAME=value line"),
     ],
 )
 def test_a_dotenv_that_cannot_be_read_is_an_error_naming_the_file(
