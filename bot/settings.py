@@ -46,7 +46,8 @@ def _ids(env: Mapping[str, str], name: str) -> tuple[int, ...]:
             continue
         if not (part.isascii() and part.isdigit()):
             raise SettingsError(
-                f"{name}: '{part}' is not a Discord id (digits only, comma-separated)"
+                f"{name}: '{part}' は Discord の ID ではありません（数字のみ、カンマ区切り） / "
+                f"'{part}' is not a Discord id (digits only, comma-separated)"
             )
         out.append(int(part))
     return tuple(out)
@@ -55,7 +56,9 @@ def _ids(env: Mapping[str, str], name: str) -> tuple[int, ...]:
 def _optional_id(env: Mapping[str, str], name: str) -> int | None:
     ids = _ids(env, name)
     if len(ids) > 1:
-        raise SettingsError(f"{name}: expected one id, got {len(ids)}")
+        raise SettingsError(
+            f"{name}: ID は1つだけ指定してください（{len(ids)} 個） / expected one id, got {len(ids)}"
+        )
     return ids[0] if ids else None
 
 
@@ -79,12 +82,15 @@ def _load_dotenv(path: Path) -> None:
             f"not UTF-8 text; save it as UTF-8"
         ) from None
     except OSError as e:
-        raise SettingsError(f"{path}: unreadable ({e.strerror})") from None
+        raise SettingsError(f"{path}: 読めません / unreadable ({e.strerror})") from None
     for binding in parse_stream(io.StringIO(text)):
         # A bare word (a token pasted without its name) parses as a name without a value.
         if binding.error or (binding.key is not None and binding.value is None):
             # The line itself is not shown: it may be a token pasted without its name.
-            raise SettingsError(f"{path}, line {binding.original.line}: not a NAME=value line")
+            raise SettingsError(
+                f"{path}, line {binding.original.line}: NAME=value の形の行ではありません / "
+                f"not a NAME=value line"
+            )
     load_dotenv(stream=io.StringIO(text), override=False)
 
 
@@ -108,13 +114,21 @@ def _number(
     try:
         value = float(raw)
     except ValueError:
-        raise SettingsError(f"{name}: '{raw}' is not a number") from None
+        raise SettingsError(
+            f"{name}: '{raw}' は数値ではありません / '{raw}' is not a number"
+        ) from None
     if not math.isfinite(value):
-        raise SettingsError(f"{name}: '{raw}' is not a finite number")
+        raise SettingsError(
+            f"{name}: '{raw}' は有限の数値ではありません / '{raw}' is not a finite number"
+        )
     if value < minimum:
-        raise SettingsError(f"{name}: {raw} is below the minimum {minimum:g}")
+        raise SettingsError(
+            f"{name}: {raw} は最小値 {minimum:g} 未満です / {raw} is below the minimum {minimum:g}"
+        )
     if value > maximum:
-        raise SettingsError(f"{name}: {raw} is above the maximum {maximum:g}")
+        raise SettingsError(
+            f"{name}: {raw} は最大値 {maximum:g} を超えています / {raw} is above the maximum {maximum:g}"
+        )
     return value
 
 
@@ -123,7 +137,9 @@ def _whole(
 ) -> int:
     value = _number(env, name, default, minimum=minimum, maximum=maximum)
     if value != int(value):
-        raise SettingsError(f"{name}: '{env[name].strip()}' is not a whole number")
+        raise SettingsError(
+            f"{name}: '{env[name].strip()}' は整数ではありません / '{env[name].strip()}' is not a whole number"
+        )
     return int(value)
 
 
@@ -132,7 +148,10 @@ def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | N
     if not raw:
         return None
     if not raw.startswith(tuple(f"{s}://" for s in schemes)) or raw[-3:] == "://":
-        raise SettingsError(f"{name}: '{raw}' is not a {' or '.join(schemes)} URL")
+        raise SettingsError(
+            f"{name}: '{raw}' は {' / '.join(schemes)} の URL ではありません / "
+            f"'{raw}' is not a {' or '.join(schemes)} URL"
+        )
     return raw
 
 
@@ -142,7 +161,10 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
         return False
     if raw in ("1", "true", "yes", "on"):
         return True
-    raise SettingsError(f"{name}: '{raw}' is not one of true, false (1, 0, yes, no)")
+    raise SettingsError(
+        f"{name}: '{raw}' は true / false（1, 0, yes, no）のどれでもありません / "
+        f"'{raw}' is not one of true, false (1, 0, yes, no)"
+    )
 
 
 def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
@@ -193,14 +215,16 @@ class Settings:
         locale = language(raw_locale)
         if locale is None:
             raise SettingsError(
-                f"BOT_DEFAULT_LOCALE: '{raw_locale}' is not one of ja, en (or a tag like en-US)"
+                f"BOT_DEFAULT_LOCALE: '{raw_locale}' は ja / en（en-US などのタグも可）ではありません / "
+                f"'{raw_locale}' is not one of ja, en (or a tag like en-US)"
             )
         token = env.get("DISCORD_TOKEN", "").strip() or None
         retention = _whole(env, "LOG_RETENTION_DAYS", 0, minimum=0, maximum=MAX_DAYS)
         level = env.get("BOT_LOG_LEVEL", "").strip().upper() or None
         if level is not None and level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise SettingsError(
-                f"BOT_LOG_LEVEL: '{level}' is not one of DEBUG, INFO, WARNING, ERROR"
+                f"BOT_LOG_LEVEL: '{level}' は DEBUG, INFO, WARNING, ERROR のどれでもありません / "
+                f"'{level}' is not one of DEBUG, INFO, WARNING, ERROR"
             )
         return cls(
             knowledge_dir=_path(env, "BOT_KNOWLEDGE_DIR", default.knowledge_dir),

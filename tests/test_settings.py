@@ -75,8 +75,8 @@ def test_a_dotenv_in_the_working_directory_is_read(tmp_path, monkeypatch):
     [
         # A Japanese comment saved as Shift_JIS, as Windows Notepad may.
         ("BOT_USER_BURST=3\n# コメント\n".encode("shift_jis"), "line 2: UTF-8 ではありません"),
-        (b"BOT_USER_BURST=3\nthis line is garbage\n", "line 2: not a NAME=value line"),
-        (b"BOT_USER_BURST=3\nMTIzNDU2Nzg5.token\n", "line 2: not a NAME=value line"),
+        (b"BOT_USER_BURST=3\nthis line is garbage\n", "line 2: NAME=value の形の行ではありません"),
+        (b"BOT_USER_BURST=3\nMTIzNDU2Nzg5.token\n", "line 2: NAME=value の形の行ではありません"),
     ],
 )
 def test_a_dotenv_that_cannot_be_read_is_an_error_naming_the_file(
