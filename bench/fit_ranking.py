@@ -37,11 +37,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.datasets import (  # noqa: E402
-    JSQUAD,
     UNANSWERABLE,
     QuestionSet,
     all_sets,
     jsquad_half_sets,
+    jsquad_halves,
     norm,
     small_libraries,
 )
@@ -122,6 +122,9 @@ HELD_OUT_GROUPS = (
     ("news-dev",),
     ("news-extra",),
 )
+# JSQuAD's first half of articles (`jsquad_halves`): the ranker's two folds, and the refusal's
+# article split, are cut along it.
+FIRST_HALF = frozenset(p.stem for p in jsquad_halves()[0])
 
 
 @dataclass
@@ -308,7 +311,6 @@ class RefusalData:
         pos = [positives[i] for i in kept_pos]
         neg = [negatives[i] for i in kept_neg]
         right = [bool(s.labels[int(np.argmax(ranker(s)(s.windows)))]) for s in pos]
-        first = {p.stem for p in sorted((JSQUAD / "knowledge").glob("*.md"))[0::2]}
         return cls(
             np.vstack([qx_pos, qx_neg]),
             np.concatenate([np.ones(len(pos)), np.zeros(len(neg))]),
@@ -316,7 +318,7 @@ class RefusalData:
             np.array(right + [False] * len(neg)),
             np.array([False] * len(pos) + [s.kind == "cross_library" for s in neg]),
             np.array([s.set for s in pos + neg]),
-            np.array([s.set not in NEWS_SETS and s.article in first for s in pos + neg]),
+            np.array([s.set not in NEWS_SETS and s.article in FIRST_HALF for s in pos + neg]),
             np.array([s.set.startswith("small-") for s in pos + neg]),
         )
 
@@ -343,7 +345,15 @@ def fit_logistic(data: RefusalData, news_weight: float) -> Linear:
     x, y = data.x, data.y
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    shell = Linear(QUESTION_FEATURES, mean, scale, np.zeros(0), 0.0, interactions=True)
+    shell = Linear(
+        QUESTION_FEATURES,
+        mean,
+        scale,
+        np.zeros(0),
+        low=x.min(axis=0),
+        high=x.max(axis=0),
+        interactions=True,
+    )
     z = np.column_stack([shell.expand(x), np.ones(len(x))])
     raw = np.where(data.news, news_weight, 1.0)
     weight = np.where(y == 1, raw / raw[y == 1].sum(), raw / raw[y == 0].sum()) * len(y) / 2
@@ -358,7 +368,7 @@ def fit_logistic(data: RefusalData, news_weight: float) -> Linear:
         w -= step
         if np.abs(step).max() < 1e-8:
             break
-    return replace(shell, weights=w[:-1], bias=float(w[-1]), low=x.min(axis=0), high=x.max(axis=0))
+    return replace(shell, weights=w[:-1], bias=float(w[-1]))
 
 
 def operating_threshold(logits: np.ndarray, data: RefusalData) -> float:
@@ -504,15 +514,18 @@ def near_margin(unseen: Unseen, cross: np.ndarray) -> tuple[float, dict]:
     gain = np.cumsum(np.where(right[eligible][order], 1.0, -cost))
     best = float(margin[eligible][order][np.argmax(gain)]) if gain.size and gain.max() > 0 else 0.0
     band = eligible & (margin >= best) if best < 0 else np.zeros(len(margin), bool)
+
+    def cross_shown(cut: float) -> float:
+        """Share of the cross-library questions refused within `cut` of the threshold."""
+        return round(float(((cross < 0) & (cross >= cut)).mean()), 3) if cross.size else 0.0
+
     report = {
         "near_margin": round(best, 4),
         "shown": int(band.sum()),
         "shown_holding_the_answer": _share(right, band),
         "refused_right_answers_shown": _share(band, refused & right),
         "refused_unanswerable_shown": _share(band, refused & ~answerable),
-        "cross_library_shown": _share((cross < 0) & (cross >= best), np.ones(len(cross), bool))
-        if best < 0
-        else 0.0,
+        "cross_library_shown": cross_shown(best) if best < 0 else 0.0,
     }
     print(f"  nearest passage on refusal: {report}")
     curve = []
@@ -525,9 +538,7 @@ def near_margin(unseen: Unseen, cross: np.ndarray) -> tuple[float, dict]:
                 "holding_the_answer": _share(right, shown),
                 "refused_right_answers_shown": _share(shown, refused & right),
                 "refused_unanswerable_shown": _share(shown, refused & ~answerable),
-                "cross_library_shown": _share(
-                    (cross < 0) & (cross >= cut), np.ones(len(cross), bool)
-                ),
+                "cross_library_shown": cross_shown(cut),
             }
         )
         print(f"    margin {cut}: {curve[-1]}")
@@ -563,7 +574,8 @@ def neutral_model() -> RankingModel:
     q = len(QUESTION_FEATURES)
     leaf = np.zeros(1, dtype=np.intp)
     ranker = Trees(RANKER_FEATURES, leaf, np.array([np.inf]), leaf, leaf, np.zeros(1), leaf, 0)
-    refusal = Linear(QUESTION_FEATURES, np.zeros(q), np.ones(q), np.zeros(q))
+    unbounded = np.full(q, np.inf)
+    refusal = Linear(QUESTION_FEATURES, np.zeros(q), np.ones(q), np.zeros(q), -unbounded, unbounded)
     return RankingModel((1.0, 1.0, 0.5), ranker, refusal, 0.0, 0.0, {})
 
 
@@ -639,8 +651,7 @@ def main() -> None:
 
     # Two-fold cross-validation over JSQuAD's articles: fit on one half's questions, test on
     # the other's (the library is the whole one in both).
-    first_half = {p.stem for p in sorted((JSQUAD / "knowledge").glob("*.md"))[0::2]}
-    folds = [[s for s in js if (s.article in first_half) == (k == 0)] for k in (0, 1)]
+    folds = [[s for s in js if (s.article in FIRST_HALF) == (k == 0)] for k in (0, 1)]
     print("ranker, cross-validated over JSQuAD's articles:")
     cv: dict[str, dict] = {}
     fold_rankers = [fit_ranker(folds[k] + answerable_news) for k in (0, 1)]
@@ -671,7 +682,7 @@ def main() -> None:
         fold, or every news-domain set but its own)."""
         if s.set in NEWS_SETS:
             return left_out[s.set]
-        return fold_rankers[1 if s.article in first_half else 0]
+        return fold_rankers[1 if s.article in FIRST_HALF else 0]
 
     # Refusal: answerable on their half library (1) against everything unanswerable (0), each
     # scored by a ranker that never saw the question: the packaged ranker scores the questions

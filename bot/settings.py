@@ -84,9 +84,9 @@ def _load_dotenv(path: Path) -> None:
     except OSError as e:
         raise SettingsError(f"{path}: 読めません / unreadable ({e.strerror})") from None
     for binding in parse_stream(io.StringIO(text)):
-        # A bare word (a token pasted without its name) parses as a name without a value.
+        # A bare word (a token pasted without its name) parses as a name without a value; the
+        # line itself is not shown, for the same reason.
         if binding.error or (binding.key is not None and binding.value is None):
-            # The line itself is not shown: it may be a token pasted without its name.
             raise SettingsError(
                 f"{path}, line {binding.original.line}: NAME=value の形の行ではありません / "
                 f"not a NAME=value line"

@@ -45,15 +45,13 @@ class Linear:
     mean: np.ndarray
     scale: np.ndarray
     weights: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
     bias: float = 0.0
     interactions: bool = False
-    low: np.ndarray | None = None
-    high: np.ndarray | None = None
 
     def expand(self, x: np.ndarray) -> np.ndarray:
-        if self.low is not None and self.high is not None:
-            x = np.clip(x, self.low, self.high)
-        z = (x - self.mean) / self.scale
+        z = (np.clip(x, self.low, self.high) - self.mean) / self.scale
         return with_interactions(z) if self.interactions else z
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
@@ -67,11 +65,8 @@ class Linear:
             "scale": self.scale.tolist(),
             "weights": self.weights.tolist(),
             "bias": self.bias,
-            **(
-                {"low": self.low.tolist(), "high": self.high.tolist()}
-                if self.low is not None and self.high is not None
-                else {}
-            ),
+            "low": self.low.tolist(),
+            "high": self.high.tolist(),
         }
 
     @classmethod
