@@ -145,6 +145,8 @@ def collect(kb: KnowledgeBase, qset: QuestionSet, questions: list[dict]) -> list
     answerer = kb.answerer
     out = []
     for q in questions:
+        # As typed, not `Answerer.respelled`: refitted on the few respelled questions, the trees
+        # reshuffle by more than the respelling moves anything (docs/retrieval.md).
         text = clean_question(q["q"])
         terms = answerer.index.query_terms(text)
         found = None if terms.empty else answerer.evidence(text, terms)

@@ -87,6 +87,8 @@ class Ranking:
 
 _JAPANESE = re.compile(r"[ぁ-ゖァ-ヺ一-鿿々]")
 _LATIN = re.compile(r"[A-Za-z]")
+# A katakana word (names and loanwords): a middle dot separates two.
+_KATAKANA = re.compile(r"[ァ-ヺー]{2,}")
 
 
 # Entries of the per-answerer caches, emptied when full (a question is looked up twice in a row;
@@ -172,10 +174,27 @@ class Answerer:
             return self._answer_english(question, text, k)
         return self._answer_japanese(question, text, k)
 
+    def respelled(self, text: str) -> str:
+        """The question with each katakana word the articles never use written as they write
+        the same sounds (バンス → ヴァンス, ピトゥフィク → ピツフィク, ティアニ → チアニ): a name
+        has several katakana spellings, and members type their own."""
+
+        def swap(m: re.Match[str]) -> str:
+            word = m.group(0)
+            if self.index.is_known(word):
+                return word
+            spelled = self.bridge.respell(word, long_vowels=False)
+            if spelled is None and all(w.is_name for w in self.analyzer.morphemes(word)):
+                spelled = self.bridge.respell(word, long_vowels=True)
+            return spelled or word
+
+        return _KATAKANA.sub(swap, text)
+
     def _answer_japanese(self, question: str, text: str, k: int, earlier: str = "") -> Answer:
+        text = self.respelled(text)
         terms = self.index.query_terms(text)
         if earlier:
-            terms = terms.plus(self.index.query_terms(earlier))
+            terms = terms.plus(self.index.query_terms(self.respelled(earlier)))
         elif not terms.lemmas:
             # 「それはなぜですか？」 out of the blue: nothing says what it is about, and a search on
             # its characters alone would quote whatever shares them. Ask for the subject.

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 from difflib import SequenceMatcher
 
-from bot.text.romaji import is_katakana_word, romaji, sound_key
+from bot.text.romaji import is_katakana_word, romaji, sound_key, spelling_key
 
 # Function words, the commonest verbs and adjectives of English questions, and the words that ask
 # about an article's header: they carry no topic, and their sound keys would pair them with
@@ -48,6 +48,9 @@ SHORT_KEY = 2
 MIN_SIMILARITY_SHORT = 0.6
 # A key one consonant off must look more alike (western/washinton 0.5 is chance).
 MIN_SIMILARITY_FUZZY = 0.7
+# Katakana words are respelled only when their spelling key is at least this long: shorter ones
+# differ by a long vowel as often as two words do (ビル/ビール, カード/カド).
+MIN_RESPELL_KEY = 5
 
 
 class LoanwordBridge:
@@ -63,12 +66,15 @@ class LoanwordBridge:
         self._exact: dict[str, set[tuple[str, str]]] = {}
         self._deleted: dict[str, set[tuple[str, str]]] = {}
         self._ascii = set()
+        self._spellings: dict[str, set[str]] = {}
         for term in vocabulary:
             if term.isascii():
                 self._ascii.add(term)
                 continue
             if not is_katakana_word(term):
                 continue
+            if len(key := spelling_key(term)) >= MIN_RESPELL_KEY:
+                self._spellings.setdefault(key, set()).add(term)
             spellings = {romaji(term), origin(term) or ""} - {""}
             for spelling in spellings:
                 key = sound_key(spelling)
@@ -95,6 +101,18 @@ class LoanwordBridge:
             if term and all(term != t for _, t in pairs):
                 pairs.append((word, term))
         return pairs
+
+    def respell(self, word: str, *, long_vowels: bool) -> str | None:
+        """The articles' spelling of a katakana word they write otherwise (バンス → ヴァンス),
+        the one they use most if several; None if none sounds the same. Only with `long_vowels`
+        may the two differ in long vowels and ッ too (スカボロ → スカボロー): for names, whose
+        spellings vary so, but not for words (レーベル is not レベル, シェール not シェル)."""
+        found = [
+            t
+            for t in self._spellings.get(spelling_key(word), ())
+            if t != word and (long_vowels or _lengthened(t) == _lengthened(word))
+        ]
+        return max(found, key=lambda t: (self._frequency(t), t)) if found else None
 
     def _best(self, word: str) -> str | None:
         key = sound_key(word)
@@ -123,6 +141,11 @@ class LoanwordBridge:
             if similarity >= needed:
                 scored.append((exact, self._frequency(term), similarity, term))
         return max(scored)[3] if scored else None
+
+
+def _lengthened(word: str) -> tuple[int, int]:
+    """How many long vowels and ッ a katakana word writes (`spelling_key` leaves them out)."""
+    return word.count("ー"), word.count("ッ")
 
 
 def _deletions(key: str) -> set[str]:

@@ -62,6 +62,27 @@ def romaji(katakana: str) -> str:
     return "".join(out)
 
 
+# Sounds katakana writes two ways (ヴァ/バ, トゥ/ツ, ティ/チ, ディ/ジ, ドゥ/ズ), as `romaji`
+# spells them; it already drops long vowels and ッ (ゼレンスキー/ゼレンスキイ aside).
+_SPELLING_RULES = [
+    (re.compile(r"v"), "b"),
+    (re.compile(r"tsu"), "tu"),
+    (re.compile(r"chi"), "ti"),
+    (re.compile(r"di"), "ji"),
+    (re.compile(r"du"), "zu"),
+]
+
+
+def spelling_key(katakana: str) -> str:
+    """One key for the katakana spellings of one sound: ヴァンス and バンス, ピトゥフィク and
+    ピツフィク, ティアニ and チアニ. Vowels are kept: unlike `sound_key` this pairs two Japanese
+    spellings of one word, not a Japanese and an English one."""
+    key = romaji(katakana.replace("ウィ", "ウイ").replace("ウェ", "ウエ").replace("ウォ", "ウオ"))
+    for pattern, replacement in _SPELLING_RULES:
+        key = pattern.sub(replacement, key)
+    return key
+
+
 def sound_key(latin: str) -> str:
     """Consonants with the distinctions katakana loses merged: putin and puchin both give ptn."""
     key = latin.lower()

@@ -337,3 +337,19 @@ def test_a_one_sentence_article_answers_from_its_sentence(tmp_path):
     markdown_article(tmp_path, "a", "一文", "ロシアは安定を強めた。")
     answer = KnowledgeBase.load(tmp_path, persist=False).ask("ロシアは何を強めたのか")
     assert answer.answered and answer.passages[0].quote == "ロシアは安定を強めた。"
+
+
+def test_a_name_spelled_another_way_in_katakana_finds_the_articles_spelling(tmp_path):
+    markdown_article(
+        tmp_path,
+        "v",
+        "視察",
+        "ヴァンス副大統領は3月28日にピツフィク宇宙基地を訪れた。",
+        別="天気は晴れだ。市場は落ち着いている。輸出は増えた。船は東へ向かう。",
+    )
+    kb = KnowledgeBase.load(tmp_path, persist=False)
+    assert kb.answerer.respelled("バンス副大統領はどこを訪れた") == "ヴァンス副大統領はどこを訪れた"
+    answer = kb.ask("バンス副大統領はいつピトゥフィク基地を訪れた？")
+    assert answer.answered and "3月28日" in answer.passages[0].quote
+    # not said to appear nowhere: the articles write it ヴァンス
+    assert answer.unknown_terms == ()

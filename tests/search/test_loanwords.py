@@ -67,3 +67,25 @@ def test_english_words_the_articles_quote_still_pass_the_stopword_filter():
     bridge = LoanwordBridge(["the", "in", "3", "nato"], lambda term: None)
     assert bridge.translate("What is the economy like in the US? 3") == []
     assert bridge.translate("And NATO?") == [("nato", "nato")]
+
+
+def test_a_katakana_word_is_respelled_as_the_articles_write_its_sounds():
+    counts = {"ヴァンス": 5, "ピツフィク": 2, "スカボロー": 1, "レベル": 9, "ビル": 3}
+    bridge = LoanwordBridge(list(counts), lambda term: None, counts.get)
+    assert bridge.respell("バンス", long_vowels=False) == "ヴァンス"
+    assert bridge.respell("ピトゥフィク", long_vowels=False) == "ピツフィク"
+    # a long vowel only for names: スカボロ is スカボロー, but レーベル (label) is not レベル
+    assert bridge.respell("スカボロ", long_vowels=True) == "スカボロー"
+    assert bridge.respell("スカボロ", long_vowels=False) is None
+    assert bridge.respell("レーベル", long_vowels=False) is None
+    # short keys pair words as often as spellings: ビール (beer) is not ビル (building)
+    assert bridge.respell("ビール", long_vowels=True) is None
+    # a word already spelled as the articles do, or with no counterpart, stays as it is
+    assert bridge.respell("ヴァンス", long_vowels=True) is None
+    assert bridge.respell("ゼレンスキー", long_vowels=True) is None
+
+
+def test_of_two_spellings_the_articles_use_the_commoner_is_given():
+    counts = {"ヴァンス": 5, "ヴアンス": 1}
+    bridge = LoanwordBridge(list(counts), lambda term: None, counts.get)
+    assert bridge.respell("バンス", long_vowels=False) == "ヴァンス"

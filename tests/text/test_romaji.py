@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.text.romaji import is_katakana_word, romaji, sound_key
+from bot.text.romaji import is_katakana_word, romaji, sound_key, spelling_key
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,23 @@ def test_katakana_words():
     assert is_katakana_word("ゴルバチョフ")
     assert not is_katakana_word("ー")
     assert not is_katakana_word("ロシア人")
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("ヴァンス", "バンス"),
+        ("ピトゥフィク", "ピツフィク"),
+        ("ティアニ", "チアニ"),
+        ("ドゥテルテ", "ズテルテ"),
+        ("ウィキペディア", "ウイキペディア"),
+        ("コンピューター", "コンピュータ"),
+    ],
+)
+def test_two_katakana_spellings_of_one_sound_share_a_spelling_key(one, other):
+    assert spelling_key(one) == spelling_key(other)
+
+
+@pytest.mark.parametrize(("one", "other"), [("バンス", "ベンス"), ("ナバロ", "ナブロ")])
+def test_a_different_vowel_is_a_different_word(one, other):
+    assert spelling_key(one) != spelling_key(other)
