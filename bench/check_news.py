@@ -1,7 +1,8 @@
-"""Check the news-domain articles and questions in bench/news/ (exit 1 on any problem).
+"""Check the news-domain articles and questions in bench/news/ and bench/news-train/ (exit 1 on
+any problem).
 
-Each article `bench/news/<id>.txt` (the publisher's plain-text layout) has its questions in
-`bench/news/<id>.jsonl`: qa_eval records `{"id", "kind", "q", "gold"}`, and for negatives a
+Each article `<folder>/<id>.txt` (the publisher's plain-text layout) has its questions in
+`<folder>/<id>.jsonl`: qa_eval records `{"id", "kind", "q", "gold"}`, and for negatives a
 `"check": {"mentions": regex or null, "answer": regex}`. The rules are news-dev's: a gold is
 verbatim, once, inside one body paragraph of its own article and in no other article (the
 seed, news-dev's, the held-out BRICS article, the other files here); metadata golds are in the
@@ -20,7 +21,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NEWS = ROOT / "bench" / "news"
+# news-extra (never fitted on by the refusal) and news-train (fitted on by both models).
+NEWS_FOLDERS = (ROOT / "bench" / "news", ROOT / "bench" / "news-train")
 NEWS_DEV = ROOT.parent / "shared" / "eval" / "news-dev"
 OTHER_FOLDERS = (ROOT / "knowledge", NEWS_DEV, ROOT / "bench" / "heldout" / "articles")
 KINDS = ("answerable", "metadata", "out_of_scope", "hard_negative")
@@ -34,14 +36,14 @@ def sentences(text: str) -> tuple[str, ...]:
     )
 
 
-def check(aid: str, everything: dict[str, str]) -> list[str]:
+def check(folder: Path, aid: str, everything: dict[str, str]) -> list[str]:
     """The problems of one article's questions."""
-    path = NEWS / f"{aid}.jsonl"
+    path = folder / f"{aid}.jsonl"
     if not path.exists():
         return [f"{path}: missing"]
     text = everything[aid]
     if "\n本文\n" not in text:
-        return [f"{NEWS / aid}.txt: no 本文 line"]
+        return [f"{folder / aid}.txt: no 本文 line"]
     header, body = text.split("\n本文\n", 1)
     errors = []
     seen = set()
@@ -98,15 +100,20 @@ def main(argv: list[str]) -> int:
     if missing:
         print(f"no articles to check against in {', '.join(missing)}")
         return 1
-    paths = [p for f in (*OTHER_FOLDERS, NEWS) for p in sorted(f.glob("*.txt"))]
+    paths = [p for f in (*OTHER_FOLDERS, *NEWS_FOLDERS) for p in sorted(f.glob("*.txt"))]
     everything: dict[str, str] = {}
     for path in paths:
         text = path.read_text(encoding="utf-8")
         if everything.setdefault(path.stem, text) != text:
             print(f"{path}: another article has the name {path.stem}; give it its own")
             return 1
-    ids = argv or sorted(p.stem for p in NEWS.glob("*.txt"))
-    errors = [e for aid in ids for e in check(aid, everything)]
+    ours = {p.stem: f for f in NEWS_FOLDERS for p in f.glob("*.txt")}
+    ids = argv or sorted(ours)
+    unknown = [aid for aid in ids if aid not in ours]
+    if unknown:
+        print(f"no article {', '.join(unknown)} in {' or '.join(map(str, NEWS_FOLDERS))}")
+        return 1
+    errors = [e for aid in ids for e in check(ours[aid], aid, everything)]
     print(f"{len(ids)} article(s), {len(errors)} problem(s)")
     for e in errors:
         print("  ", e)

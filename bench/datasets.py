@@ -25,6 +25,9 @@ NEWS = SHARED / "news-dev"
 # Seven more articles in the publisher's layout with Discord-style questions, written for the
 # project by helpers who saw only the layout and news-dev's rules (`bench/check_news.py`).
 EXTRA = ROOT / "bench" / "news"
+# Six more, written the same way later, that both models are fitted on (news-extra stays the
+# refusal's test of articles it has never seen).
+TRAIN = ROOT / "bench" / "news-train"
 UNANSWERABLE = ("out_of_scope", "hard_negative", "cross_library", "cross_article")
 
 
@@ -142,6 +145,8 @@ def cross_article(news_sets: list[QuestionSet]) -> list[QuestionSet]:
     asked: list[list[dict]] = [[] for _ in singles]
     turn = [0 for _ in singles]
     for qset in news_sets:
+        if qset.name == "news-train":
+            continue  # its articles are not among the libraries: these sets stay as they were
         for q in qset.questions:
             if q["kind"] != "answerable":
                 continue
@@ -163,6 +168,28 @@ def cross_article(news_sets: list[QuestionSet]) -> list[QuestionSet]:
     ]
 
 
+def train_cross(train: QuestionSet) -> list[QuestionSet]:
+    """news-train's answerable questions, each asked of the seed and the other news-train
+    articles (one library per article left out): questions in the members' own style about an
+    article the library doesn't have, as negatives for the refusal's fit. Named news-train like
+    the questions they come from, so that whatever holds news-train out holds them out too;
+    never scored (`all_sets` leaves them out)."""
+    seed = seed_articles()
+    articles = [p for p in train.articles if p not in seed]
+    out = []
+    for article in articles:
+        texts = {p: norm(p.read_text(encoding="utf-8")) for p in articles if p != article}
+        own = [
+            {**q, "kind": "cross_article", "gold": []}
+            for q in train.questions
+            if q["kind"] == "answerable"
+            and q["id"].startswith(f"{article.stem}-")
+            and not any(norm(g) in t for g in q["gold"] for t in texts.values())
+        ]
+        out.append(QuestionSet("news-train", own, seed + tuple(texts)))
+    return out
+
+
 def all_sets() -> list[QuestionSet]:
     """Every set, smallest first; the cross-article and JSQuAD's cross-library sets last."""
     news = news_sets()
@@ -176,8 +203,8 @@ def all_sets() -> list[QuestionSet]:
 
 
 def news_sets() -> list[QuestionSet]:
-    """The news-domain sets: the seed's, the two-article library's, news-dev and news-extra
-    (its seven articles beside the seed)."""
+    """The news-domain sets: the seed's, the two-article library's, news-dev, news-extra (its
+    seven articles beside the seed) and news-train (its six beside the seed)."""
     seed = seed_articles()
     return [
         QuestionSet("seed-dev", read_questions(SHARED / "dev_questions.jsonl"), seed),
@@ -199,5 +226,10 @@ def news_sets() -> list[QuestionSet]:
             "news-extra",
             [q for path in _files(EXTRA, "*.jsonl") for q in read_questions(path)],
             seed + _files(EXTRA, "*.txt"),
+        ),
+        QuestionSet(
+            "news-train",
+            [q for path in _files(TRAIN, "*.jsonl") for q in read_questions(path)],
+            seed + _files(TRAIN, "*.txt"),
         ),
     ]

