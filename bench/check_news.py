@@ -1,5 +1,5 @@
-"""Check the news-domain articles and questions in bench/news/ and bench/news-train/ (exit 1 on
-any problem).
+"""Check the news-domain articles and questions in bench/news/, bench/news-train/ and
+bench/news-test/ (exit 1 on any problem).
 
 Each article `<folder>/<id>.txt` (the publisher's plain-text layout) has its questions in
 `<folder>/<id>.jsonl`: qa_eval records `{"id", "kind", "q", "gold"}`, and for negatives a
@@ -21,8 +21,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# news-extra (never fitted on by the refusal) and news-train (fitted on by both models).
-NEWS_FOLDERS = (ROOT / "bench" / "news", ROOT / "bench" / "news-train")
+# news-extra (never fitted on by the refusal), news-train (fitted on by both models) and
+# news-test (by neither).
+NEWS_FOLDERS = (
+    ROOT / "bench" / "news",
+    ROOT / "bench" / "news-train",
+    ROOT / "bench" / "news-test",
+)
 NEWS_DEV = ROOT.parent / "shared" / "eval" / "news-dev"
 OTHER_FOLDERS = (ROOT / "knowledge", NEWS_DEV, ROOT / "bench" / "heldout" / "articles")
 KINDS = ("answerable", "metadata", "out_of_scope", "hard_negative")

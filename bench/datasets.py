@@ -28,6 +28,8 @@ EXTRA = ROOT / "bench" / "news"
 # Six more, written the same way later, that both models are fitted on (news-extra stays the
 # refusal's test of articles it has never seen).
 TRAIN = ROOT / "bench" / "news-train"
+# Eight more, written the same way, that no model is fitted on: new articles to both of them.
+TEST = ROOT / "bench" / "news-test"
 UNANSWERABLE = ("out_of_scope", "hard_negative", "cross_library", "cross_article")
 
 
@@ -145,8 +147,8 @@ def cross_article(news_sets: list[QuestionSet]) -> list[QuestionSet]:
     asked: list[list[dict]] = [[] for _ in singles]
     turn = [0 for _ in singles]
     for qset in news_sets:
-        if qset.name == "news-train":
-            continue  # its articles are not among the libraries: these sets stay as they were
+        if qset.name in ("news-train", "news-test"):
+            continue  # their articles are not among the libraries: these sets stay as they were
         for q in qset.questions:
             if q["kind"] != "answerable":
                 continue
@@ -204,7 +206,8 @@ def all_sets() -> list[QuestionSet]:
 
 def news_sets() -> list[QuestionSet]:
     """The news-domain sets: the seed's, the two-article library's, news-dev, news-extra (its
-    seven articles beside the seed) and news-train (its six beside the seed)."""
+    seven articles beside the seed), news-train (its six beside the seed) and news-test (its
+    eight beside the seed)."""
     seed = seed_articles()
     return [
         QuestionSet("seed-dev", read_questions(SHARED / "dev_questions.jsonl"), seed),
@@ -231,5 +234,10 @@ def news_sets() -> list[QuestionSet]:
             "news-train",
             [q for path in _files(TRAIN, "*.jsonl") for q in read_questions(path)],
             seed + _files(TRAIN, "*.txt"),
+        ),
+        QuestionSet(
+            "news-test",
+            [q for path in _files(TEST, "*.jsonl") for q in read_questions(path)],
+            seed + _files(TEST, "*.txt"),
         ),
     ]
