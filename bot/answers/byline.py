@@ -161,7 +161,7 @@ class Headers:
         """Make every lookup table now (at start-up) rather than on the question that first
         needs it: at 10,000 articles the bigrams of every title alone took 116 ms."""
         _ = self.header_bigrams, self.title_words, self.exact_names, self.name_index
-        _ = self.name_bridge, self.role_index
+        _ = self.name_bridge, self.role_index, self.spellings
 
     def knows(self, word: str) -> bool:
         """Whether `word` is (a piece of) a name the headers give."""
@@ -278,6 +278,19 @@ class Headers:
             if is_katakana_word(piece)
         }
         return LoanwordBridge(pieces, self.analyzer.origin)
+
+    @cached_property
+    def spellings(self) -> LoanwordBridge:
+        """The katakana pieces of the headers' names and roles, to write a question's word as
+        a header does (チモフィー → ティモフィー, バルダイ → ヴァルダイ: `Answerer.respelled`)."""
+        texts = [name for _, _, name in self.names] + [role for _, _, role in self.roles]
+        pieces = {
+            piece
+            for text in texts
+            for piece in _SEPARATOR.split(normalize(text))
+            if is_katakana_word(piece)
+        }
+        return LoanwordBridge(pieces, lambda term: None)
 
     @cached_property
     def roles(self) -> list[tuple[Article, str, str]]:

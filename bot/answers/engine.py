@@ -87,8 +87,8 @@ class Ranking:
 
 _JAPANESE = re.compile(r"[ぁ-ゖァ-ヺ一-鿿々]")
 _LATIN = re.compile(r"[A-Za-z]")
-# A katakana word (names and loanwords): a middle dot separates two.
-_KATAKANA = re.compile(r"[ァ-ヺー]{2,}")
+# A katakana word (names and loanwords), full- or half-width: a middle dot separates two.
+_KATAKANA = re.compile(r"[ァ-ヺーｦ-ﾟ]{2,}")
 
 
 # Entries of the per-answerer caches, emptied when full (a question is looked up twice in a row;
@@ -141,11 +141,13 @@ class Answerer:
         """The answer to `question`. A follow-up (`earlier`: the question it continues, as in
         「それはなぜですか？」 under an answer) is searched with the earlier question's words
         too, while what it asks for (なぜ: a reason) is its own."""
-        text = clean_question(question)
+        text = self.respelled(clean_question(question))
         if not text:
             return Answer(question, False, AnswerKind.INVALID)
         if earlier:
-            answer = self._answer_japanese(question, text, k, clean_question(earlier))
+            answer = self._answer_japanese(
+                question, text, k, self.respelled(clean_question(earlier))
+            )
             return dataclasses.replace(answer, continues=earlier)
         if named := self.headers.named(text):
             # 「ボルダチェフとは誰」: a name from a header is answered from that header.
@@ -175,26 +177,34 @@ class Answerer:
         return self._answer_japanese(question, text, k)
 
     def respelled(self, text: str) -> str:
-        """The question with each katakana word the articles never use written as they write
-        the same sounds (バンス → ヴァンス, ピトゥフィク → ピツフィク, ティアニ → チアニ): a name
-        has several katakana spellings, and members type their own."""
+        """The question with each katakana word the articles (text or header) never use written
+        as they write the same sounds (バンス → ヴァンス, ピトゥフィク → ピツフィク, チモフィー →
+        ティモフィー): a name has several katakana spellings, and members type their own.
+
+        A word of the dictionary is left alone (ベスト is not ヴェスト, レーベル not レベル); a
+        proper noun it knows may differ only in how a sound is written (シェール is not シェル);
+        a word it doesn't know, or reads only in pieces, may differ in long vowels and ッ too
+        (コバヒーゼ → コバヒゼ, スカボロ → スカボロー)."""
 
         def swap(m: re.Match[str]) -> str:
-            word = m.group(0)
-            if self.index.is_known(word):
-                return word
-            spelled = self.bridge.respell(word, long_vowels=False)
-            if spelled is None and all(w.is_name for w in self.analyzer.morphemes(word)):
-                spelled = self.bridge.respell(word, long_vowels=True)
-            return spelled or word
+            word = unicodedata.normalize("NFKC", m.group(0))
+            if self.index.is_known(word) or self.headers.knows(word):
+                return m.group(0)
+            pieces = list(self.analyzer.morphemes(word))
+            if len(pieces) == 1 and not pieces[0].unknown and pieces[0].pos_detail != "固有名詞":
+                return m.group(0)
+            loose = len(pieces) > 1 or pieces[0].unknown
+            for bridge in (self.bridge, self.headers.spellings):
+                if spelled := bridge.respell(word, long_vowels=loose):
+                    return spelled
+            return m.group(0)
 
         return _KATAKANA.sub(swap, text)
 
     def _answer_japanese(self, question: str, text: str, k: int, earlier: str = "") -> Answer:
-        text = self.respelled(text)
         terms = self.index.query_terms(text)
         if earlier:
-            terms = terms.plus(self.index.query_terms(self.respelled(earlier)))
+            terms = terms.plus(self.index.query_terms(earlier))
         elif not terms.lemmas:
             # 「それはなぜですか？」 out of the blue: nothing says what it is about, and a search on
             # its characters alone would quote whatever shares them. Ask for the subject.

@@ -351,7 +351,33 @@ def test_a_name_spelled_another_way_in_katakana_finds_the_articles_spelling(tmp_
     )
     kb = KnowledgeBase.load(tmp_path, persist=False)
     assert kb.answerer.respelled("バンス副大統領はどこを訪れた") == "ヴァンス副大統領はどこを訪れた"
+    # typed in half-width katakana too
+    assert kb.answerer.respelled("ﾊﾞﾝｽ副大統領") == "ヴァンス副大統領"
     answer = kb.ask("バンス副大統領はいつピトゥフィク基地を訪れた？")
     assert answer.answered and "3月28日" in answer.passages[0].quote
     # not said to appear nowhere: the articles write it ヴァンス
     assert answer.unknown_terms == ()
+
+
+def test_words_of_the_dictionary_are_not_respelled_as_names(tmp_path):
+    markdown_article(
+        tmp_path,
+        "w",
+        "地区",
+        "ヴェスト・グリーンランド地区ではシェル社が調査に参加した。",
+        別="天気は晴れだ。市場は落ち着いている。輸出は増えた。船は東へ向かう。",
+    )
+    answerer = KnowledgeBase.load(tmp_path, persist=False).answerer
+    # ベスト (best) is a word, not a spelling of ヴェスト; シェール (shale) is not シェル
+    for question in ("ベストな方法は？", "シェールの調査はどうなった？"):
+        assert answerer.respelled(question) == question
+    assert "シェール" in answerer.answer("シェールの調査はどうなった？").unknown_terms
+
+
+def test_a_name_of_the_header_is_respelled_as_the_byline_writes_it(kb):
+    assert (
+        kb.answerer.respelled("チモフィー・ボルダチェフとは誰？")
+        == "ティモフィー・ボルダチェフとは誰？"
+    )
+    answer = kb.ask("チモフィー・ボルダチェフとは誰？")
+    assert answer.kind == "metadata" and "ティモフィー・ボルダチェフ" in answer.passages[0].quote
