@@ -23,6 +23,7 @@ _KEY_RULES = [
     (re.compile(r"th"), "s"),
     (re.compile(r"ch|tch|ts"), "t"),
     (re.compile(r"sh|sch"), "s"),
+    (re.compile(r"c(?=[eiy])"), "s"),  # Vance ヴァンス, France フランス, Pence ペンス
     (re.compile(r"ck|c|q"), "k"),
     (re.compile(r"x"), "ks"),
     (re.compile(r"[vf]"), "b"),

@@ -30,6 +30,9 @@ def test_romaji(katakana, reading):
         ("moscow", "モスクワ"),
         ("ukraine", "ウクライナ"),
         ("zelensky", "ゼレンスキー"),
+        ("vance", "ヴァンス"),
+        ("france", "フランス"),
+        ("cuba", "キューバ"),
     ],
 )
 def test_english_and_katakana_spellings_share_a_sound_key(english, katakana):
