@@ -124,6 +124,34 @@ def small_libraries(questions: list[dict]) -> list[QuestionSet]:
     return out
 
 
+# Each half library's articles cut at random into two libraries of about fifteen, this many
+# times: a library size between the small ones and the halves, and other articles beside each.
+QUARTER_REPEATS = 2
+
+
+def quarter_libraries(questions: list[dict]) -> list[QuestionSet]:
+    """Each half's articles split at random into two libraries (`QUARTER_REPEATS` times), each
+    asked its own articles' questions and as many of the other's (`cross_library`). Within one
+    half, so that a fit on one half's articles never reads the other half's. Fixed seeds."""
+    by_article: dict[str, list[dict]] = {}
+    for q in questions:
+        by_article.setdefault(q["article"], []).append(q)
+    out = []
+    for repeat in range(QUARTER_REPEATS):
+        rng = random.Random(100 + repeat)
+        for h, half in enumerate(jsquad_halves()):
+            order = list(half)
+            rng.shuffle(order)
+            parts = (tuple(order[: len(order) // 2]), tuple(order[len(order) // 2 :]))
+            for i, library in enumerate(parts):
+                mine = [q for p in library for q in by_article.get(p.stem, [])]
+                theirs = [q for p in parts[1 - i] for q in by_article.get(p.stem, [])]
+                theirs = rng.sample(theirs, min(len(theirs), len(mine)))
+                asked = mine + [{**q, "kind": "cross_library", "gold": []} for q in theirs]
+                out.append(QuestionSet(f"quarter-{repeat}-{h + 1}-{i + 1}", asked, library))
+    return out
+
+
 def norm(text: str) -> str:
     """qa_eval.py's normalisation: NFKC, whitespace removed (an answer is in a quote or a
     library when its normalised text is)."""

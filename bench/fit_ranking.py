@@ -43,6 +43,7 @@ from bench.datasets import (  # noqa: E402
     jsquad_half_sets,
     jsquad_halves,
     norm,
+    quarter_libraries,
     small_libraries,
     train_cross,
 )
@@ -302,7 +303,8 @@ class RefusalData:
     cross: np.ndarray  # a cross-library question
     sets: np.ndarray  # the set each row comes from
     first_half: np.ndarray  # a JSQuAD question about an article of the first half
-    small: np.ndarray  # asked of a small library (`bench.datasets.small_libraries`)
+    # asked of a small or quarter library (`small_libraries`, `quarter_libraries`), not a half
+    small: np.ndarray
 
     @classmethod
     def of(
@@ -324,7 +326,7 @@ class RefusalData:
             np.array([False] * len(pos) + [s.kind == "cross_library" for s in neg]),
             np.array([s.set for s in pos + neg]),
             np.array([s.set not in NEWS_SETS and s.article in FIRST_HALF for s in pos + neg]),
-            np.array([s.set.startswith("small-") for s in pos + neg]),
+            np.array([s.set.startswith(("small-", "quarter-")) for s in pos + neg]),
         )
 
     def take(self, rows: np.ndarray) -> RefusalData:
@@ -655,6 +657,9 @@ def main() -> None:
         s for name in ("cross-library-1", "cross-library-2") for s in gather(model, sets[name])
     ]
     small = [s for lib in small_libraries(jsquad.questions) for s in gather(model, lib)]
+    # And in libraries of about fifteen of one half's articles (`quarter_libraries`): more
+    # libraries, of another size, with other articles beside each (docs/retrieval.md).
+    small += [s for lib in quarter_libraries(jsquad.questions) for s in gather(model, lib)]
     answerable_news = [s for s in news if s.kind == "answerable"]
 
     # Two-fold cross-validation over JSQuAD's articles: fit on one half's questions, test on
@@ -734,7 +739,7 @@ def main() -> None:
         f"refused {_share(logits < threshold, jsquad_pos)}, news-domain right answers lost "
         f"{_share(logits < threshold, data.right & data.news)}, news-domain answerable refused "
         f"{_share(logits < threshold, (data.y == 1) & data.news)}, cross-library refused "
-        f"{_share(logits < threshold, halves_cross)}; small libraries: answerable refused "
+        f"{_share(logits < threshold, halves_cross)}; small and quarter libraries: answerable refused "
         f"{_share(logits < threshold, (data.y == 1) & data.small)}, cross-library refused "
         f"{_share(logits < threshold, data.cross & data.small)}"
     )

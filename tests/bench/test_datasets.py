@@ -83,3 +83,23 @@ def test_news_train_questions_are_also_asked_where_their_article_is_not():
         for q in qset.questions:
             assert q["kind"] == "cross_article" and q["gold"] == []
             assert not any(norm(g) in library for g in originals[q["id"]]["gold"]), q["id"]
+
+
+def test_quarter_libraries_stay_within_one_half_and_ask_as_many_absent_questions():
+    from bench.datasets import JSQUAD, jsquad_halves, quarter_libraries, read_questions
+
+    questions = read_questions(JSQUAD / "questions.jsonl")
+    halves = [{p.stem for p in half} for half in jsquad_halves()]
+    libraries = quarter_libraries(questions)
+    for lib in libraries:
+        held = {p.stem for p in lib.articles}
+        half = next(h for h in halves if held <= h)
+        mine = [q for q in lib.questions if q["kind"] == "answerable"]
+        absent = [q for q in lib.questions if q["kind"] == "cross_library"]
+        # as many as its own, or all the other part has
+        assert mine and 0 < len(absent) <= len(mine)
+        assert all(q["article"] in held for q in mine)
+        assert all(q["article"] in half - held and q["gold"] == [] for q in absent)
+    assert [q["id"] for lib in quarter_libraries(questions) for q in lib.questions] == [
+        q["id"] for lib in libraries for q in lib.questions
+    ]
