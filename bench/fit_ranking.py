@@ -11,8 +11,8 @@ Three parts, each fitted on data, none set by hand:
    two-fold cross-validation over JSQuAD's articles and with the news-domain sets held out by
    article; `--grid` compares its settings on those held-out figures only.
 3. The refusal model: logistic regression on the best window's evidence, answerable questions
-   (each asked of the half library holding its article) against questions asked of the other
-   half's library and the out-of-scope and hard-negative questions. The threshold is the point
+   (each asked of the half, small and quarter libraries holding its article) against questions
+   asked of libraries without it and the out-of-scope and hard-negative questions. The threshold is the point
    of the curve where `FALSE_REFUSAL_TARGET` of answerable questions are refused.
 
 Prints the cross-validated figures, the refusal curve and (with --ablate) the ablation table
