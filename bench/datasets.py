@@ -94,9 +94,8 @@ def jsquad_half_sets(questions: list[dict]) -> list[QuestionSet]:
 
 # JSQuAD's articles in small libraries: shuffled and cut into groups of each size, each library
 # asked up to SMALL_QUESTIONS of its own articles' questions and as many about articles it
-# lacks. The refusal is fitted on half libraries of 29-30 articles and on news libraries of one
-# to eight; the bot serves one article to thousands, and this says whether the refusal holds
-# at the sizes it was not fitted on.
+# lacks. The bot serves one article to thousands; the refusal is fitted on these libraries too
+# (as on the half and quarter libraries), and `library_size` tells it which size it reads.
 SMALL_SIZES = (1, 3, 9)
 SMALL_QUESTIONS = 40
 
