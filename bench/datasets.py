@@ -104,9 +104,7 @@ def small_libraries(questions: list[dict]) -> list[QuestionSet]:
     """JSQuAD questions asked of small libraries of its articles (`SMALL_SIZES`): answerable
     when their article is in it, `cross_library` when not. Drawn with a fixed seed."""
     articles = _files(JSQUAD / "knowledge", "*.md")
-    by_article: dict[str, list[dict]] = {}
-    for q in questions:
-        by_article.setdefault(q["article"], []).append(q)
+    by_article = _by_article(questions)
     rng = random.Random(0)
     out = []
     for size in SMALL_SIZES:
@@ -132,9 +130,7 @@ def quarter_libraries(questions: list[dict]) -> list[QuestionSet]:
     """Each half's articles split at random into two libraries (`QUARTER_REPEATS` times), each
     asked its own articles' questions and as many of the other's (`cross_library`). Within one
     half, so that a fit on one half's articles never reads the other half's. Fixed seeds."""
-    by_article: dict[str, list[dict]] = {}
-    for q in questions:
-        by_article.setdefault(q["article"], []).append(q)
+    by_article = _by_article(questions)
     out = []
     for repeat in range(QUARTER_REPEATS):
         rng = random.Random(100 + repeat)
@@ -149,6 +145,13 @@ def quarter_libraries(questions: list[dict]) -> list[QuestionSet]:
                 asked = mine + [{**q, "kind": "cross_library", "gold": []} for q in theirs]
                 out.append(QuestionSet(f"quarter-{repeat}-{h + 1}-{i + 1}", asked, library))
     return out
+
+
+def _by_article(questions: list[dict]) -> dict[str, list[dict]]:
+    by_article: dict[str, list[dict]] = {}
+    for q in questions:
+        by_article.setdefault(q["article"], []).append(q)
+    return by_article
 
 
 def norm(text: str) -> str:
@@ -204,18 +207,18 @@ def train_cross(train: QuestionSet) -> list[QuestionSet]:
     the questions they come from, so that whatever holds news-train out holds them out too;
     never scored (`all_sets` leaves them out)."""
     seed = seed_articles()
-    articles = [p for p in train.articles if p not in seed]
+    texts = {p: norm(p.read_text(encoding="utf-8")) for p in train.articles if p not in seed}
     out = []
-    for article in articles:
-        texts = {p: norm(p.read_text(encoding="utf-8")) for p in articles if p != article}
+    for article in texts:
+        others = [p for p in texts if p != article]
         own = [
             {**q, "kind": "cross_article", "gold": []}
             for q in train.questions
             if q["kind"] == "answerable"
             and q["id"].startswith(f"{article.stem}-")
-            and not any(norm(g) in t for g in q["gold"] for t in texts.values())
+            and not any(norm(g) in texts[p] for g in q["gold"] for p in others)
         ]
-        out.append(QuestionSet("news-train", own, seed + tuple(texts)))
+        out.append(QuestionSet("news-train", own, seed + tuple(others)))
     return out
 
 

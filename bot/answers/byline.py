@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from functools import cached_property, lru_cache
 
 from bot.answers.metadata import SOURCES
@@ -120,6 +121,16 @@ def _name_keys(name: str) -> set[str]:
     parts = [p for p in _SEPARATOR.split(normalize(name)) if p]
     return {
         _key("".join(parts[i:j])) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)
+    }
+
+
+def _katakana_pieces(texts: Iterable[str]) -> set[str]:
+    """The katakana words of header texts, split at their separators (ティモフィー・ボルダチェフ)."""
+    return {
+        piece
+        for text in texts
+        for piece in _SEPARATOR.split(normalize(text))
+        if is_katakana_word(piece)
     }
 
 
@@ -271,26 +282,16 @@ class Headers:
     def name_bridge(self) -> LoanwordBridge:
         """The katakana pieces of the headers' names, paired with English spellings by sound
         (as `bot.search.loanwords` pairs an English question's words with the articles')."""
-        pieces = {
-            piece
-            for _, _, name in self.names
-            for piece in _SEPARATOR.split(normalize(name))
-            if is_katakana_word(piece)
-        }
-        return LoanwordBridge(pieces, self.analyzer.origin)
+        return LoanwordBridge(
+            _katakana_pieces(name for _, _, name in self.names), self.analyzer.origin
+        )
 
     @cached_property
     def spellings(self) -> LoanwordBridge:
         """The katakana pieces of the headers' names and roles, to write a question's word as
         a header does (チモフィー → ティモフィー, バルダイ → ヴァルダイ: `Answerer.respelled`)."""
         texts = [name for _, _, name in self.names] + [role for _, _, role in self.roles]
-        pieces = {
-            piece
-            for text in texts
-            for piece in _SEPARATOR.split(normalize(text))
-            if is_katakana_word(piece)
-        }
-        return LoanwordBridge(pieces, lambda term: None)
+        return LoanwordBridge(_katakana_pieces(texts), lambda term: None)
 
     @cached_property
     def roles(self) -> list[tuple[Article, str, str]]:
