@@ -51,6 +51,7 @@ from bot.answers.questions import clean_question  # noqa: E402
 from bot.knowledge_base import KnowledgeBase  # noqa: E402
 from bot.ranking.features import (  # noqa: E402
     QUESTION_FEATURES,
+    RANKED,
     RANKER_FEATURES,
     WINDOW_FEATURES,
     question_features,
@@ -219,7 +220,7 @@ def fit_ranker(
 
 
 def _input_mask(mask: np.ndarray) -> np.ndarray:
-    """A WINDOW_FEATURES mask as a RANKER_FEATURES mask (a feature and its gap to the best)."""
+    """A RANKED mask as a RANKER_FEATURES mask (a feature and its gap to the best)."""
     return np.concatenate([mask, mask, [True]])
 
 
@@ -804,9 +805,9 @@ def ablate(js: list[Sample], folds: list[list[Sample]], answerable_news: list[Sa
     """Each window feature removed in turn: cross-validated JSQuAD hit@1, news-domain hit@1."""
     print("\n| feature removed | JSQuAD hit@1 (cross-validated) | news-domain hit@1 |")
     print("|---|---|---|")
-    names = ["(none)", *WINDOW_FEATURES]
+    names = ["(none)", *RANKED]
     for name in names:
-        mask = np.array([f != name for f in WINDOW_FEATURES])
+        mask = np.array([f != name for f in RANKED])
         hits = []
         for k in (0, 1):
             r = fit_ranker(folds[k] + answerable_news, mask)

@@ -122,7 +122,7 @@ class Answerer:
         # the answerer loaded at start-up is frozen (`bot.search.store._gc_paused`), so a cycle
         # would keep it for good.
         self._unknown: dict[str, UnknownWords] = {}
-        self._titles: dict[int, frozenset[str]] = {}
+        self._titles: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
         self._stated: dict[str, tuple[Passage, ...]] = {}
 
     def warm_up(self) -> None:
@@ -239,17 +239,20 @@ class Answerer:
         if candidates is None:
             return None
         unknown = self.unknown_terms(text)
-        named = {}
+        named, names = {}, set()
         for m in self.analyzer.morphemes(text):
+            if m.is_content and m.is_name:
+                names.add(m.lemma)
             if is_person(m):
                 named[m.lemma] = PERSON
             elif is_place(m):
                 named[m.lemma] = PLACE
         asked = set(terms.bigram_sequence)
-        overlap = {}
+        overlap, in_title = {}, {}
         for a in np.unique(candidates.articles).tolist():
-            title = self._title_bigrams(a)
+            title, title_lemmas = self._title_terms(a)
             overlap[a] = len(title & asked) / len(title) if title else 0.0
+            in_title[a] = frozenset(t for t in terms.lemmas if t in title_lemmas)
         shape = QuestionShape(
             expected_type(text),
             named,
@@ -257,17 +260,24 @@ class Answerer:
             unknown.has_name,
             sum(terms.lemmas.values()),
             overlap,
+            in_title,
+            frozenset(names),
             self.index.unknown_share(terms.lemmas, self.index.lemma_field),
             self.index.unknown_share(terms.bigrams, self.index.bigram_field),
             len(self.index.units),
         )
         return Evidence(candidates, window_features(candidates, shape), shape)
 
-    def _title_bigrams(self, article: int) -> frozenset[str]:
+    def _title_terms(self, article: int) -> tuple[frozenset[str], frozenset[str]]:
+        """An article title's bigrams and lemmas."""
         if (found := self._titles.get(article)) is None:
             if len(self._titles) >= TITLE_CACHE:
                 self._titles.clear()
-            found = self._titles[article] = frozenset(bigrams(self.library.articles[article].title))
+            title = self.library.articles[article].title
+            found = self._titles[article] = (
+                frozenset(bigrams(title)),
+                frozenset(self.analyzer.lemmas(title)),
+            )
         return found
 
     def rank(self, text: str, terms: QueryTerms, k: int = PASSAGES) -> Ranking | None:

@@ -162,6 +162,8 @@ class Candidates:
     fields: np.ndarray  # windows × FIELDS
     fused: np.ndarray  # the first stage's score of the window
     core: np.ndarray  # the first stage's score of the window's best single sentence
+    # per term: its share of the question's lemma IDF mass (0 for a bigram or kanji term)
+    lemma_share: np.ndarray
     lemma_coverage: np.ndarray  # share of the question's lemma IDF mass the window matches
     core_coverage: np.ndarray  # the same, of the window's best-covering single sentence
     core_fields: np.ndarray  # windows × FIELDS: each field's score of its best single sentence
@@ -408,6 +410,9 @@ class SearchIndex:
             if idf_mass > 0
             else np.zeros(values.shape[1])
         )
+        lemma_share = np.zeros(len(per_term))
+        if idf_mass > 0:
+            lemma_share[lemma_rows] = lemma_idf / idf_mass
         coverage = (
             lemma_idf @ (best[lemma_rows] > 0) / idf_mass
             if idf_mass > 0
@@ -431,6 +436,7 @@ class SearchIndex:
             best=best,
             fields=fields,
             fused=fields @ weights,
+            lemma_share=lemma_share,
             core=sentence_scores[slots].max(axis=1),
             lemma_coverage=coverage,
             core_coverage=sentence_coverage[slots].max(axis=1),

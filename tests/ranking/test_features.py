@@ -88,3 +88,38 @@ def test_the_library_size_is_the_log_of_its_sentences(tmp_path):
     row = question_features(found.windows, scores, 0, found.shape)
     assert len(answerer.index.units) == 3
     assert np.isclose(row[QUESTION_FEATURES.index("library_size")], np.log(3))
+
+
+def test_the_article_title_counts_as_held_by_each_of_its_windows(tmp_path):
+    markdown_article(
+        tmp_path,
+        "a",
+        "ルガンスク人民共和国",
+        "ルガンスク人民共和国は2014年に建国が宣言された。通貨はロシア・ルーブルが採用されている。",
+    )
+    markdown_article(tmp_path, "b", "ラオス", "ラオスの通貨はキープである。")
+    f = features_of(tmp_path, "ルガンスク人民共和国の通貨は？")
+    currency = ("通貨はロシア・ルーブルが採用されている。",)
+    founded = ("ルガンスク人民共和国は2014年に建国が宣言された。",)
+    laos = ("ラオスの通貨はキープである。",)
+    # the currency sentence never names the republic, but its article's title does
+    assert f["lemma_idf_coverage"][currency] < 1.0
+    assert np.isclose(f["titled_coverage"][currency], 1.0)
+    # a window that names only the title gains nothing from it
+    assert f["titled_coverage"][founded] == f["lemma_idf_coverage"][founded]
+    assert f["titled_coverage"][currency] > f["titled_coverage"][founded]
+    # another article's title adds nothing
+    assert f["titled_coverage"][laos] == f["lemma_idf_coverage"][laos] < 1.0
+
+
+def test_names_missing_from_the_window_and_its_title(tmp_path):
+    markdown_article(
+        tmp_path, "a", "コンゴ共和国", "公用語はフランス語である。首都はブラザヴィルだ。"
+    )
+    markdown_article(tmp_path, "b", "オランダ", "公用語はオランダ語である。")
+    f = features_of(tmp_path, "コンゴ共和国の公用語は？")
+    assert f["names_missing"][("公用語はフランス語である。",)] == 0.0  # its title names コンゴ
+    assert f["names_missing"][("公用語はオランダ語である。",)] == 1.0
+    # a question without names misses none anywhere
+    g = features_of(tmp_path, "公用語は？")
+    assert set(g["names_missing"].values()) == {0.0}

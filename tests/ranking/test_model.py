@@ -9,6 +9,7 @@ import pytest
 from bot.knowledge_base import KnowledgeBase
 from bot.ranking.features import (
     QUESTION_FEATURES,
+    RANKED,
     RANKER_FEATURES,
     WINDOW_FEATURES,
     ranker_inputs,
@@ -161,13 +162,14 @@ def test_the_trees_add_up_the_leaf_each_window_reaches():
     assert ranker(windows).tolist() == [-1.0, -1.0, 11.0]
 
 
-def test_the_ranker_inputs_are_each_feature_its_gap_to_the_best_and_the_count():
+def test_the_ranker_inputs_are_each_ranked_feature_its_gap_to_the_best_and_the_count():
     windows = np.arange(2 * len(WINDOW_FEATURES), dtype=float).reshape(2, -1)
     x = ranker_inputs(windows)
     assert x.shape == (2, len(RANKER_FEATURES))
-    n = len(WINDOW_FEATURES)
-    assert np.array_equal(x[:, :n], windows)
-    assert np.array_equal(x[0, n : 2 * n], np.full(n, -float(n)))
+    n = len(RANKED)
+    gap = -float(len(WINDOW_FEATURES))
+    assert np.array_equal(x[:, :n], windows[:, [WINDOW_FEATURES.index(f) for f in RANKED]])
+    assert np.array_equal(x[0, n : 2 * n], np.full(n, gap))
     assert np.array_equal(x[1, n : 2 * n], np.zeros(n))
     assert x[0, -1] == pytest.approx(np.log(2))
 
