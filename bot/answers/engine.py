@@ -248,11 +248,14 @@ class Answerer:
             elif is_place(m):
                 named[m.lemma] = PLACE
         asked = set(terms.bigram_sequence)
-        overlap, in_title = {}, {}
+        overlap: dict[int, float] = {}
+        held_by_titles: dict[str, list[int]] = {}
         for a in np.unique(candidates.articles).tolist():
             title, title_lemmas = self._title_terms(a)
             overlap[a] = len(title & asked) / len(title) if title else 0.0
-            in_title[a] = frozenset(t for t in terms.lemmas if t in title_lemmas)
+            for t in terms.lemmas:
+                if t in title_lemmas:
+                    held_by_titles.setdefault(t, []).append(a)
         shape = QuestionShape(
             expected_type(text),
             named,
@@ -260,7 +263,7 @@ class Answerer:
             unknown.has_name,
             sum(terms.lemmas.values()),
             overlap,
-            in_title,
+            {t: tuple(a) for t, a in held_by_titles.items()},
             frozenset(names),
             self.index.unknown_share(terms.lemmas, self.index.lemma_field),
             self.index.unknown_share(terms.bigrams, self.index.bigram_field),

@@ -9,7 +9,6 @@ can never be read with another's weight.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,7 +111,7 @@ class QuestionShape:
     unknown_name: bool
     content_words: int
     title_overlap: dict[int, float]  # article index -> share of its title's bigrams in the question
-    title_terms: dict[int, frozenset[str]]  # article index -> the question's lemmas in its title
+    held_by_titles: dict[str, tuple[int, ...]]  # question lemma -> articles whose title holds it
     names: frozenset[str]  # the question's lemmas that are proper nouns (`Morpheme.is_name`)
     unknown_lemma_share: float
     unknown_bigram_share: float
@@ -161,8 +160,11 @@ def window_features(c: Candidates, q: QuestionShape) -> np.ndarray:
 def _titled_coverage(c: Candidates, q: QuestionShape) -> np.ndarray:
     """Per window: the share of the question's lemma IDF mass it matches or its article's
     title holds."""
-    titled = _held_by_title(c.terms, c, q) & (c.best <= 0)
-    return c.lemma_coverage + c.lemma_share @ titled
+    out = c.lemma_coverage.copy()
+    for i, term in enumerate(c.terms):
+        if c.lemma_share[i] > 0 and (held := _held_by_title(term, c, q)) is not None:
+            out += c.lemma_share[i] * (held & (c.best[i] <= 0))
+    return out
 
 
 def _names_missing(c: Candidates, q: QuestionShape) -> np.ndarray:
@@ -170,23 +172,26 @@ def _names_missing(c: Candidates, q: QuestionShape) -> np.ndarray:
     (a name no sentence holds is missing from every window, unless a title holds it)."""
     if not q.names:
         return np.zeros(len(c.windows))
-    names = sorted(q.names)
-    held = _held_by_title(names, c, q)
     rows = {t: i for i, t in enumerate(c.terms) if c.term_fields[i] == 0}
-    for k, name in enumerate(names):
+    missing = np.zeros(len(c.windows))
+    for name in q.names:
+        held = _held_by_title(name, c, q)
+        if held is None:
+            held = np.zeros(len(c.windows), dtype=bool)
         if name in rows:
-            held[k] |= c.best[rows[name]] > 0
-    return (~held).mean(axis=0)
+            held = held | (c.best[rows[name]] > 0)
+        missing += ~held
+    return missing / len(q.names)
 
 
-def _held_by_title(terms: Sequence[str], c: Candidates, q: QuestionShape) -> np.ndarray:
-    """terms × windows: whether the window's article title holds the term."""
-    articles, inverse = np.unique(c.articles, return_inverse=True)
-    table = np.array(
-        [[term in q.title_terms.get(int(a), ()) for a in articles.tolist()] for term in terms],
-        dtype=bool,
-    ).reshape(len(terms), len(articles))
-    return table[:, inverse]
+def _held_by_title(term: str, c: Candidates, q: QuestionShape) -> np.ndarray | None:
+    """Per window: whether its article's title holds `term` (None when no title does)."""
+    if not (articles := q.held_by_titles.get(term)):
+        return None
+    held = c.articles == articles[0]
+    for a in articles[1:]:
+        held |= c.articles == a
+    return held
 
 
 def ranker_inputs(windows: np.ndarray) -> np.ndarray:
