@@ -198,11 +198,16 @@ class Analyzer:
                 raise RuntimeError(f"MeCab wrote {line!r}, not the fields of {TAGGER_ARGS!r}")
             yield fields
 
-    def morphemes(self, text: str) -> Iterator[Morpheme]:
-        for surface, pos, pos_detail, pos_type, base, _, unknown in self._words(normalize(text)):
-            yield Morpheme(
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 -- one Analyzer per process, kept for its life
+    def morphemes(self, text: str) -> tuple[Morpheme, ...]:
+        """Each word of `text`. Cached: a question is read five times on its way to an answer
+        (the metadata check, its search terms, names, unknown words, respellings)."""
+        return tuple(
+            Morpheme(
                 surface, base or surface, pos, pos_detail or "*", unknown == "1", pos_type or "*"
             )
+            for surface, pos, pos_detail, pos_type, base, _, unknown in self._words(normalize(text))
+        )
 
     @functools.lru_cache(maxsize=8192)  # noqa: B019 -- one Analyzer per process, kept for its life
     def surfaces_and_lemmas(self, text: str) -> tuple[tuple[str, str], ...]:
