@@ -306,7 +306,6 @@ class RefusalData:
     right: np.ndarray  # answerable, and the ranker's best window holds the answer
     cross: np.ndarray  # a cross-library question
     sets: np.ndarray  # the set each row comes from
-    first_half: np.ndarray  # a JSQuAD question about an article of the first half
     # asked of a small or quarter library (`small_libraries`, `quarter_libraries`), not a half
     small: np.ndarray
     article: np.ndarray  # a JSQuAD question's article ("" for the news domain's)
@@ -330,10 +329,14 @@ class RefusalData:
             np.array(right + [False] * len(neg)),
             np.array([False] * len(pos) + [s.kind == "cross_library" for s in neg]),
             np.array([s.set for s in pos + neg]),
-            np.array([s.set not in NEWS_SETS and s.article in FIRST_HALF for s in pos + neg]),
             np.array([s.set.startswith(("small-", "quarter-")) for s in pos + neg]),
             np.array(["" if s.set in NEWS_SETS else s.article or "" for s in pos + neg]),
         )
+
+    @property
+    def first_half(self) -> np.ndarray:
+        """A JSQuAD question about an article of the first half."""
+        return np.isin(self.article, list(FIRST_HALF))
 
     def take(self, rows: np.ndarray) -> RefusalData:
         arrays = (
@@ -343,7 +346,6 @@ class RefusalData:
             self.right,
             self.cross,
             self.sets,
-            self.first_half,
             self.small,
             self.article,
         )

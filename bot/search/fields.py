@@ -81,7 +81,7 @@ def encode_chunk(texts: list[str], analyzer: Analyzer | None = None) -> Chunk:
     kinds = np.zeros((len(texts), len(KINDS)), dtype=np.uint8)
     lemma_lists: list[list[str]] = []
     for i, text in enumerate(texts):
-        morphemes = list(analyzer.morphemes(text))
+        morphemes = analyzer.parse(text)
         lemma_lists.append([m.lemma for m in morphemes if m.is_content])
         kinds[i] = sentence_kinds(text, morphemes)
     views = (lemma_lists, [bigrams(t) for t in texts], [kanji(t) for t in texts])

@@ -200,8 +200,13 @@ class Analyzer:
 
     @functools.lru_cache(maxsize=1024)  # noqa: B019 -- one Analyzer per process, kept for its life
     def morphemes(self, text: str) -> tuple[Morpheme, ...]:
-        """Each word of `text`. Cached: a question is read five times on its way to an answer
+        """Each word of `text`, cached: a question is read five times on its way to an answer
         (the metadata check, its search terms, names, unknown words, respellings)."""
+        return self.parse(text)
+
+    def parse(self, text: str) -> tuple[Morpheme, ...]:
+        """Each word of `text`, not cached: for indexing, which reads each sentence once and
+        would only churn the cache of `morphemes`."""
         return tuple(
             Morpheme(
                 surface, base or surface, pos, pos_detail or "*", unknown == "1", pos_type or "*"
