@@ -275,6 +275,16 @@ def test_chat_noise_is_not_searched(kb):
     assert noisy.unknown_terms == ()
 
 
+@pytest.mark.parametrize("mention", ["@everyone", "＠everyone", "＠ｅｖｅｒｙｏｎｅ", "@here"])
+def test_a_mention_glued_to_a_word_is_not_searched(kb, mention):
+    # No word boundary between 「everyone」 and a Japanese word: the mention must still go, or
+    # the refusal would say 「everyoneプーチン」 appears nowhere.
+    answer = kb.ask(f"{mention}プーチンの好きな食べ物は？")
+    assert not answer.answered
+    assert not any("everyone" in t.lower() or "ｅｖｅｒｙｏｎｅ" in t for t in answer.unknown_terms)
+    assert not any(t.startswith("here") for t in answer.unknown_terms)
+
+
 def test_metadata_picks_the_article_named(folder):
     kb = KnowledgeBase.load(folder)
     answer = kb.ask("北極海航路の記事の著者は誰？")
