@@ -79,7 +79,7 @@ def row_mark(answered: bool, kind: str | None, *, emoji: bool = False) -> str:
 def confidence_text(answer: Answer, locale: str | None) -> str | None:
     """「確度: 高」 for the first passage of a searched answer (`bot.ranking.confidence`); None
     for a header answer, which states what the header says."""
-    word = level(answer.confidence)
+    word = level(answer.confidence, answer.lacks_asked_kind)
     if word is None:
         return None
     return t("confidence", locale, level=t(f"confidence_{word}", locale))

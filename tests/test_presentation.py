@@ -42,13 +42,42 @@ def test_confidence_is_a_word_from_fitted_cut_offs():
     from bot.presentation import confidence_text
     from bot.ranking.confidence import cutoffs
 
-    high, medium = cutoffs()
+    high, medium, _ = cutoffs()
     assert 0 < medium <= high < 1
     sure = Answer("q", True, AnswerKind.PASSAGE, confidence=high)
     unsure = Answer("q", True, AnswerKind.PASSAGE, confidence=medium / 2)
     assert confidence_text(sure, "ja") == "確度: 高"
     assert confidence_text(unsure, "en-US") == "confidence: low"
     assert confidence_text(Answer("q", True, AnswerKind.METADATA), "ja") is None
+
+
+def test_an_answer_lacking_the_asked_kind_is_never_called_sure(tmp_path, monkeypatch):
+    import json
+
+    from bot.presentation import confidence_text
+    from bot.ranking import confidence
+
+    fitted = json.loads(confidence.CUTOFFS_FILE.read_text(encoding="utf-8"))
+    fitted["lacking_kind"]["at_most"] = "medium"
+    capped = tmp_path / "confidence.json"
+    capped.write_text(json.dumps(fitted))
+    monkeypatch.setattr(confidence, "CUTOFFS_FILE", capped)
+    confidence.cutoffs.cache_clear()
+    try:
+        high, medium, _ = confidence.cutoffs()
+        lacking = Answer("q", True, AnswerKind.PASSAGE, confidence=1.0, lacks_asked_kind=True)
+        assert confidence_text(lacking, "ja") == "確度: 中"
+        low = Answer("q", True, AnswerKind.PASSAGE, confidence=medium / 2, lacks_asked_kind=True)
+        assert confidence_text(low, "en-US") == "confidence: low"  # capped, never raised
+    finally:
+        confidence.cutoffs.cache_clear()
+
+
+def test_the_engine_says_when_the_first_passage_lacks_the_asked_kind(kb):
+    # The seed article never dates the meeting in its text (only its photo caption does).
+    undated = kb.ask("いつ会談が行われた？")
+    assert undated.answered and undated.lacks_asked_kind
+    assert not kb.ask("アンカレッジは最終的な平和だったのか").lacks_asked_kind
 
 
 def test_unreadable_cut_offs_name_their_file(tmp_path, monkeypatch):

@@ -28,7 +28,12 @@ from bot.answers.metadata import SOURCES, metadata_field, strip_field_words
 from bot.answers.model import Answer, AnswerKind, Citation, Passage
 from bot.answers.questions import clean_question
 from bot.articles import Article, Library
-from bot.ranking.features import QuestionShape, question_features, window_features
+from bot.ranking.features import (
+    QuestionShape,
+    lacks_asked_kind,
+    question_features,
+    window_features,
+)
 from bot.ranking.model import RankingModel, load_model
 from bot.search.index import MAX_QUOTE_CHARS, Candidates, QueryTerms, SearchIndex
 from bot.search.loanwords import LoanwordBridge
@@ -83,6 +88,7 @@ class Ranking:
     near: bool  # refused, but near enough to show the first window as the nearest passage
     confidence: float
     coverage: float
+    lacks_asked_kind: bool  # the question asks a kind of answer the first window doesn't hold
 
 
 _JAPANESE = re.compile(r"[ぁ-ゖァ-ヺ一-鿿々]")
@@ -230,6 +236,7 @@ class Answerer:
             unknown_terms=unknown,
             coverage=ranking.coverage,
             confidence=ranking.confidence,
+            lacks_asked_kind=ranking.lacks_asked_kind,
             nearest=ranking.near,
         )
 
@@ -323,6 +330,7 @@ class Answerer:
             verdict.near and not elsewhere and bool(matched),
             round(confidence, 3),
             coverage,
+            lacks_asked_kind(found.windows[top], found.shape),
         )
 
     @cached_property

@@ -201,20 +201,26 @@ def ranker_inputs(windows: np.ndarray) -> np.ndarray:
     return np.hstack([ranked, ranked - ranked.max(axis=0, initial=-np.inf), count])
 
 
+def lacks_asked_kind(window: np.ndarray, q: QuestionShape) -> bool:
+    """Whether the question asks for a kind of answer (a person, a place, a number, a time, a
+    reason) that the window (a row of WINDOW_FEATURES) does not hold."""
+    return (
+        q.asked is not None and not window[WINDOW_FEATURES.index(f"asks_{q.asked}_has_{q.asked}")]
+    )
+
+
 def question_features(
     windows: np.ndarray, scores: np.ndarray, top: int, q: QuestionShape
 ) -> np.ndarray:
     """QUESTION_FEATURES for the window `top`, given every window's features and scores."""
     shifted = np.exp(scores - scores.max())
     row = windows[top]
-    at = {name: row[i] for i, name in enumerate(WINDOW_FEATURES)}
-    kind_missing = q.asked is not None and not at[f"asks_{q.asked}_has_{q.asked}"]
     return np.array(
         [
             scores[top],
             shifted[top] / shifted.sum(),
             *row,
-            float(kind_missing),
+            float(lacks_asked_kind(row, q)),
             float(q.unknown_words),
             float(q.unknown_name),
             q.unknown_lemma_share,
