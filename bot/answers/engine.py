@@ -36,7 +36,7 @@ from bot.ranking.features import (
 )
 from bot.ranking.model import RankingModel, load_model
 from bot.search.index import MAX_QUOTE_CHARS, Candidates, QueryTerms, SearchIndex
-from bot.search.loanwords import LoanwordBridge
+from bot.search.loanwords import ENGLISH_STOPWORDS, LoanwordBridge
 from bot.text.kinds import PERSON, PLACE, is_person, is_place
 from bot.text.sentences import clip
 from bot.text.tokens import Analyzer, Morpheme, bigrams
@@ -95,6 +95,8 @@ _JAPANESE = re.compile(r"[ぁ-ゖァ-ヺ一-鿿々]")
 _LATIN = re.compile(r"[A-Za-z]")
 # A katakana word (names and loanwords), full- or half-width: a middle dot separates two.
 _KATAKANA = re.compile(r"[ァ-ヺーｦ-ﾟ]{2,}")
+# A capitalised English word after the first (a name: Vance, Anchorage), three letters or more.
+_ENGLISH_NAME = re.compile(r"(?<=[\s,;:(\"'])[A-Z][a-z]{2,}\b")
 
 
 # Entries of the per-answerer caches, emptied when full (a question is looked up twice in a row;
@@ -350,6 +352,16 @@ class Answerer:
         Japanese search handles (「G7」), and is tried there before asking for Japanese.
         """
         pairs = tuple(self.bridge.translate(text))
+        # Capitalised words past the first with no counterpart are names the articles never
+        # use: a refusal says so (「Vance」), as it does for a Japanese question's.
+        found = {en for en, _ in pairs}
+        unknown = tuple(
+            dict.fromkeys(
+                w
+                for w in _ENGLISH_NAME.findall(text)
+                if w.lower() not in found and w.lower() not in ENGLISH_STOPWORDS
+            )
+        )
         if all(en == term for en, term in pairs):
             # Nothing to translate, at most words the articles spell the same (NATO, or 「G7」
             # which shares no word at all): the ordinary search may well answer it.
@@ -357,11 +369,20 @@ class Answerer:
             if fallback.answered:
                 return fallback
             if not pairs:
-                return Answer(question, False, AnswerKind.REFUSED, language="en")
+                return Answer(
+                    question, False, AnswerKind.REFUSED, unknown_terms=unknown, language="en"
+                )
         terms = self.index.terms_of_words([term for _, term in pairs])
         ranking = self.rank(text, terms, k)
         if ranking is None:
-            return Answer(question, False, AnswerKind.REFUSED, language="en", translations=pairs)
+            return Answer(
+                question,
+                False,
+                AnswerKind.REFUSED,
+                unknown_terms=unknown,
+                language="en",
+                translations=pairs,
+            )
         return Answer(
             question,
             False,

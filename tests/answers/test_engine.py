@@ -238,6 +238,13 @@ def test_a_latin_letter_question_with_nothing_to_translate_goes_to_the_japanese_
 def test_an_english_question_with_nothing_in_common_is_refused(kb):
     answer = kb.ask("What is the weather in Tokyo?")
     assert (answer.answered, answer.language, answer.translations) == (False, "en", ())
+    assert answer.unknown_terms == ("Tokyo",)
+
+
+def test_an_english_refusal_names_the_names_the_articles_never_use(kb):
+    answer = kb.ask("Where did Vance go, and what did Rubio say?")
+    assert not answer.answered
+    assert answer.unknown_terms == ("Vance", "Rubio")  # not Where, the question's first word
 
 
 def test_a_header_question_the_header_cannot_answer_is_refused_not_searched(tmp_path):
