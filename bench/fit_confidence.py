@@ -8,7 +8,7 @@ quote held the answer at least HIGH_PRECISION of the time, in JSQuAD and in the 
 alike, and "low" is everything below the
 highest probability under which it held it at most LOW_PRECISION of the time. The figures reached are stored beside the cut-offs (docs/retrieval.md).
 
-Answers whose first passage lacks the kind of answer asked for (`Answer.lacks_asked_kind`) are
+Answers whose first passage lacks the kind of answer asked for (`Answer.lacking_kind`) are
 left out of those cut-offs and scored on their own: the best word they may get is the one their
 share of right answers earns (high from HIGH_PRECISION, low at most LOW_PRECISION).
 """
@@ -66,7 +66,7 @@ def outcomes() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
                 quote = norm(answer.passages[0].quote)
                 probs.append(answer.confidence)
                 hits.append(any(norm(g) in quote for g in q["gold"]))
-                lacking.append(answer.lacks_asked_kind)
+                lacking.append(answer.lacking_kind is not None)
                 jsquad.append(qset.name == "jsquad")
         print(f"  {qset.name}: {len(probs)} answered so far", file=sys.stderr)
     return np.array(probs), np.array(hits), np.array(lacking, dtype=bool), np.array(jsquad)

@@ -79,10 +79,14 @@ def row_mark(answered: bool, kind: str | None, *, emoji: bool = False) -> str:
 def confidence_text(answer: Answer, locale: str | None) -> str | None:
     """「確度: 高」 for the first passage of a searched answer (`bot.ranking.confidence`); None
     for a header answer, which states what the header says."""
-    word = level(answer.confidence, answer.lacks_asked_kind)
+    word = level(answer.confidence, answer.lacking_kind is not None)
     if word is None:
         return None
-    return t("confidence", locale, level=t(f"confidence_{word}", locale))
+    text = t("confidence", locale, level=t(f"confidence_{word}", locale))
+    if answer.lacking_kind:
+        # 「いつ」 answered from a passage with no date: say so beside the word, not only by it.
+        text += t("lacking_kind", locale, what=t(f"kind_{answer.lacking_kind}", locale))
+    return text
 
 
 def rate_text(rate: float | None) -> str:

@@ -139,6 +139,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "confidence_high": {"ja": "高", "en": "high"},
     "confidence_medium": {"ja": "中", "en": "medium"},
     "confidence_low": {"ja": "低", "en": "low"},
+    "lacking_kind": {
+        "ja": "（この箇所に、質問の求める{what}は見当たりません）",
+        "en": " (this passage gives no {what}, which the question asks for)",
+    },
+    "kind_person": {"ja": "人名", "en": "name of a person"},
+    "kind_place": {"ja": "地名", "en": "place"},
+    "kind_number": {"ja": "数", "en": "number"},
+    "kind_time": {"ja": "日時", "en": "date or time"},
+    "kind_reason": {"ja": "理由", "en": "reason"},
     "candidate": {"ja": "候補 {i}/{n}", "en": "candidate {i}/{n}"},
     "no_articles": {
         "ja": "記事がまだありません。記事フォルダ（BOT_KNOWLEDGE_DIR）に記事ファイルを置いてください。",

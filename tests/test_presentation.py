@@ -64,11 +64,17 @@ def test_an_answer_lacking_the_asked_kind_is_never_called_sure(tmp_path, monkeyp
     monkeypatch.setattr(confidence, "CUTOFFS_FILE", capped)
     confidence.cutoffs.cache_clear()
     try:
-        high, medium, _ = confidence.cutoffs()
-        lacking = Answer("q", True, AnswerKind.PASSAGE, confidence=1.0, lacks_asked_kind=True)
-        assert confidence_text(lacking, "ja") == "確度: 中"
-        low = Answer("q", True, AnswerKind.PASSAGE, confidence=medium / 2, lacks_asked_kind=True)
-        assert confidence_text(low, "en-US") == "confidence: low"  # capped, never raised
+        _, medium, _ = confidence.cutoffs()
+        lacking = Answer("q", True, AnswerKind.PASSAGE, confidence=1.0, lacking_kind="time")
+        assert (
+            confidence_text(lacking, "ja")
+            == "確度: 中（この箇所に、質問の求める日時は見当たりません）"
+        )
+        low = Answer("q", True, AnswerKind.PASSAGE, confidence=medium / 2, lacking_kind="place")
+        # Capped, never raised.
+        assert confidence_text(low, "en-US") == (
+            "confidence: low (this passage gives no place, which the question asks for)"
+        )
     finally:
         confidence.cutoffs.cache_clear()
 
@@ -76,8 +82,8 @@ def test_an_answer_lacking_the_asked_kind_is_never_called_sure(tmp_path, monkeyp
 def test_the_engine_says_when_the_first_passage_lacks_the_asked_kind(kb):
     # The seed article never dates the meeting in its text (only its photo caption does).
     undated = kb.ask("いつ会談が行われた？")
-    assert undated.answered and undated.lacks_asked_kind
-    assert not kb.ask("アンカレッジは最終的な平和だったのか").lacks_asked_kind
+    assert undated.answered and undated.lacking_kind == "time"
+    assert kb.ask("アンカレッジは最終的な平和だったのか").lacking_kind is None
 
 
 def test_unreadable_cut_offs_name_their_file(tmp_path, monkeypatch):

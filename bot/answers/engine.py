@@ -88,7 +88,7 @@ class Ranking:
     near: bool  # refused, but near enough to show the first window as the nearest passage
     confidence: float
     coverage: float
-    lacks_asked_kind: bool  # the question asks a kind of answer the first window doesn't hold
+    lacking_kind: str | None  # the kind of answer asked for, when the first window holds none
 
 
 _JAPANESE = re.compile(r"[ぁ-ゖァ-ヺ一-鿿々]")
@@ -238,7 +238,7 @@ class Answerer:
             unknown_terms=unknown,
             coverage=ranking.coverage,
             confidence=ranking.confidence,
-            lacks_asked_kind=ranking.lacks_asked_kind,
+            lacking_kind=ranking.lacking_kind,
             nearest=ranking.near,
         )
 
@@ -332,7 +332,7 @@ class Answerer:
             verdict.near and not elsewhere and bool(matched),
             round(confidence, 3),
             coverage,
-            lacks_asked_kind(found.windows[top], found.shape),
+            found.shape.asked if lacks_asked_kind(found.windows[top], found.shape) else None,
         )
 
     @cached_property

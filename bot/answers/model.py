@@ -103,10 +103,11 @@ class Answer:
     # The ranking model's probability that the first passage is the right one (None: stated
     # from a header, or not searched). Readers see it as a word (`bot.ranking.confidence`).
     confidence: float | None = None
-    # The question asks for a kind of answer (誰, どこ, いつ, 何人, なぜ: `bot.answers.expected`)
-    # that the first passage does not hold: 「いつ会談が行われた？」 quoted from a passage with no
-    # date. Such answers are right less often than the probability says (`bot.ranking.confidence`).
-    lacks_asked_kind: bool = False
+    # The kind of answer the question asks for (誰, どこ, いつ, 何人, なぜ: `bot.text.kinds`) when
+    # the first passage holds none: 「いつ会談が行われた？」 quoted from a passage with no date.
+    # Such answers are right less often than the probability says (`bot.ranking.confidence`),
+    # and front ends say what the passage lacks.
+    lacking_kind: str | None = None
     # Refused, but the first passage came close: front ends show it as the nearest passage,
     # marked as not an answer (`bot.ranking.model.Verdict.near`).
     nearest: bool = False

@@ -26,6 +26,9 @@ from bot.ranking.model import ModelError
 from bot.settings import Settings, SettingsError
 from bot.strings import t
 
+# How much of a question `ask` echoes above a message saying it can't be asked.
+ECHO_CHARS = 80
+
 log = logging.getLogger("bot")
 
 
@@ -143,7 +146,9 @@ async def cmd_ask(
             problem = question_problem(question)
             if problem and not as_json:
                 key, params = problem
-                print(f"Q: {terminal_safe(question[:80])}\n{t(key, **params)}\n", flush=True)
+                shown = question[:ECHO_CHARS] + ("…" if len(question) > ECHO_CHARS else "")
+                message = t(key, settings.default_locale, **params)
+                print(f"Q: {terminal_safe(shown)}\n{message}\n", flush=True)
                 continue
             if problem:  # one JSON line per question still, so callers stay in step
                 print(

@@ -37,6 +37,19 @@ def test_ask_json_one_line_per_question_in_order():
     assert lines[1]["unknown_terms"] == ["日本", "首相"]
 
 
+def test_ask_says_why_a_question_cannot_be_asked_in_the_users_locale():
+    long = "あ" * 600
+    ja = run("ask", "--no-log", "", long)
+    assert (
+        "質問が空です" in ja.stdout
+        and "質問が長すぎます（500文字まで、いまは600文字）" in ja.stdout
+    )
+    en = run("ask", "--no-log", "", long, env={"BOT_DEFAULT_LOCALE": "en-US"})
+    assert "The question is empty." in en.stdout and "That question is too long" in en.stdout
+    assert "質問が" not in en.stdout
+    assert f"Q: {long[:80]}…" in en.stdout  # echoed cut, and marked as cut
+
+
 def test_chat_answers_piped_lines_and_exits_at_end_of_input():
     proc = run(
         "chat", stdin="アンカレッジは最終的な平和だったのか\n\nビットコインの価格は？\n/articles\n"
