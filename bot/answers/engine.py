@@ -192,7 +192,8 @@ class Answerer:
         A word of the dictionary is left alone (ベスト is not ヴェスト, レーベル not レベル); a
         proper noun it knows may differ only in how a sound is written (シェール is not シェル);
         a word it doesn't know, or reads only in pieces, may differ in long vowels and ッ too
-        (コバヒーゼ → コバヒゼ, スカボロ → スカボロー)."""
+        (コバヒーゼ → コバヒゼ, スカボロ → スカボロー). A name they write in Latin letters is
+        searched so (エコワス → ecowas: `LoanwordBridge.respell`)."""
 
         def swap(m: re.Match[str]) -> str:
             word = unicodedata.normalize("NFKC", m.group(0))

@@ -69,6 +69,16 @@ def test_english_words_the_articles_quote_still_pass_the_stopword_filter():
     assert bridge.translate("And NATO?") == [("nato", "nato")]
 
 
+def test_a_katakana_name_is_respelled_as_the_latin_letters_the_articles_use():
+    counts = {"ecowas": 3, "eneos": 1, "lion": 2, "nato": 4, "ロシア": 9}
+    bridge = LoanwordBridge(list(counts), lambda term: None, counts.get)
+    assert bridge.respell("エコワス", long_vowels=True) == "ecowas"
+    assert bridge.respell("エネオス", long_vowels=False) == "eneos"
+    # the same sound key, but read out too unlike: raion is not lion
+    assert bridge.respell("ライオン", long_vowels=True) is None
+    assert bridge.respell("ロシア", long_vowels=True) is None
+
+
 def test_a_katakana_word_is_respelled_as_the_articles_write_its_sounds():
     counts = {"ヴァンス": 5, "ピツフィク": 2, "スカボロー": 1, "レベル": 9, "ビル": 3}
     bridge = LoanwordBridge(list(counts), lambda term: None, counts.get)
