@@ -2,11 +2,12 @@
 
     python bench/fit_confidence.py [--dry-run]
 
-Every answerable question of JSQuAD (asked of its whole library) and of the news-domain sets is
-asked; among those answered, "high" starts at the lowest probability above which the first
-quote held the answer at least HIGH_PRECISION of the time, in JSQuAD and in the news domain
-alike, and "low" is everything below the
-highest probability under which it held it at most LOW_PRECISION of the time. The figures reached are stored beside the cut-offs (docs/retrieval.md).
+Every answerable question of JSQuAD (asked of its whole library) and of the news-domain sets in
+SETS is asked; among those answered, "high" starts at the lowest probability above which the
+first quote held the answer at least HIGH_PRECISION of the time, in JSQuAD and in the news
+domain alike, and "low" is everything below the highest probability under which it held it at
+most LOW_PRECISION of the time. The figures reached are stored beside the cut-offs
+(docs/retrieval.md).
 
 Answers whose first passage lacks the kind of answer asked for (`Answer.lacking_kind`) are
 left out of those cut-offs and scored on their own: the best word they may get is the one their
@@ -31,8 +32,9 @@ from bench.datasets import all_sets  # noqa: E402
 from bot.knowledge_base import KnowledgeBase  # noqa: E402
 from bot.ranking.confidence import CUTOFFS_FILE, HIGH_PRECISION, LOW_PRECISION  # noqa: E402
 
-# JSQuAD, and the news-domain sets the ranker is fitted on or never (news-extra and news-test
-# stay out: they measure the words on new articles, docs/retrieval.md).
+# JSQuAD and the news-domain sets both models are fitted on. news-extra (which the refusal is
+# never fitted on), news-test and news-test-2 (which no model is) stay out: they measure the
+# words on questions the refusal has not seen (docs/retrieval.md).
 SETS = (
     "jsquad",
     "seed-dev",

@@ -86,17 +86,32 @@ def test_the_engine_says_when_the_first_passage_lacks_the_asked_kind(kb):
     assert kb.ask("アンカレッジは最終的な平和だったのか").lacking_kind is None
 
 
-def test_unreadable_cut_offs_name_their_file(tmp_path, monkeypatch):
+def test_unreadable_cut_offs_name_their_file(tmp_path, monkeypatch, kb):
+    import json
+    from pathlib import Path
+
     import pytest
 
+    from bot.answers.engine import Answerer
     from bot.ranking import confidence
+    from bot.ranking.model import ModelError
 
     broken = tmp_path / "confidence.json"
     broken.write_text("{not json")
     monkeypatch.setattr(confidence, "CUTOFFS_FILE", broken)
     confidence.cutoffs.cache_clear()
     try:
-        with pytest.raises(RuntimeError, match=r"confidence\.json.*fit_confidence"):
+        with pytest.raises(ModelError, match=r"confidence\.json: the confidence cut-offs are"):
             confidence.level(0.5)
+        packaged = Path(confidence.__file__).with_name("confidence.json")
+        fields = json.loads(packaged.read_text(encoding="utf-8"))
+        broken.write_text(json.dumps({k: v for k, v in fields.items() if k != "lacking_kind"}))
+        confidence.cutoffs.cache_clear()
+        with pytest.raises(ModelError, match=r"confidence\.json: .* lack the field 'lacking_kind'"):
+            confidence.level(0.5)
+        # Read when an answerer is made: the bot stops at start, not at its first answer.
+        confidence.cutoffs.cache_clear()
+        with pytest.raises(ModelError, match=r"confidence\.json"):
+            Answerer(kb.library, kb.answerer.analyzer, kb.answerer.index, kb.answerer.model)
     finally:
         confidence.cutoffs.cache_clear()

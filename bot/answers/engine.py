@@ -28,6 +28,7 @@ from bot.answers.metadata import SOURCES, metadata_field, strip_field_words
 from bot.answers.model import Answer, AnswerKind, Citation, Passage
 from bot.answers.questions import clean_question
 from bot.articles import Article, Library
+from bot.ranking.confidence import cutoffs
 from bot.ranking.features import (
     QuestionShape,
     lacks_asked_kind,
@@ -95,8 +96,9 @@ _JAPANESE = re.compile(r"[ぁ-ゖァ-ヺ一-鿿々]")
 _LATIN = re.compile(r"[A-Za-z]")
 # A katakana word (names and loanwords), full- or half-width: a middle dot separates two.
 _KATAKANA = re.compile(r"[ァ-ヺーｦ-ﾟ]{2,}")
-# A capitalised English word after the first (a name: Vance, Anchorage), three letters or more.
-_ENGLISH_NAME = re.compile(r"(?<=[\s,;:(\"'])[A-Z][a-z]{2,}\b")
+# A capitalised English word inside a sentence (a name: Vance, Anchorage), three letters or
+# more: not a sentence's first word (「Hello. Please tell me…」).
+_ENGLISH_NAME = re.compile(r"(?<![.!?]\s)(?<=[\s,;:(\"'])[A-Z][a-z]{2,}\b")
 
 
 # Entries of the per-answerer caches, emptied when full (a question is looked up twice in a row;
@@ -123,6 +125,7 @@ class Answerer:
         self.analyzer = analyzer or Analyzer()
         self.index = index or SearchIndex(library, self.analyzer)
         self.model = model or load_model()
+        cutoffs()  # read now: a damaged cut-offs file stops the bot at start, naming the file
         # Caches of this answerer's own, not of the class: a class-wide cache keyed by `self`
         # kept every answerer a reload replaced alive, with its library and the index pages it
         # had read (500 MB each at 10,000 articles), until enough newer entries pushed it out.
@@ -149,7 +152,8 @@ class Answerer:
         """The answer to `question`. A follow-up (`earlier`: the question it continues, as in
         「それはなぜですか？」 under an answer) is searched with the earlier question's words
         too, while what it asks for (なぜ: a reason) is its own."""
-        text = self.respelled(clean_question(question))
+        typed = clean_question(question)
+        text = self.respelled(typed)
         if not text:
             return Answer(question, False, AnswerKind.INVALID)
         if earlier:
@@ -180,7 +184,8 @@ class Answerer:
             # is searched.
             if header_only:
                 return Answer(question, False, AnswerKind.NO_METADATA)
-        if _LATIN.search(text) and not _JAPANESE.search(text):
+        # As typed: 「アマゾン？」 respelled as the articles' 「amazon？」 is still a Japanese question.
+        if _LATIN.search(typed) and not _JAPANESE.search(typed):
             return self._answer_english(question, text, k)
         return self._answer_japanese(question, text, k)
 
@@ -239,7 +244,7 @@ class Answerer:
             unknown_terms=unknown,
             coverage=ranking.coverage,
             confidence=ranking.confidence,
-            lacking_kind=ranking.lacking_kind,
+            lacking_kind=ranking.lacking_kind if ranking.answered else None,
             nearest=ranking.near,
         )
 
@@ -353,14 +358,17 @@ class Answerer:
         Japanese search handles (「G7」), and is tried there before asking for Japanese.
         """
         pairs = tuple(self.bridge.translate(text))
-        # Capitalised words past the first with no counterpart are names the articles never
-        # use: a refusal says so (「Vance」), as it does for a Japanese question's.
+        # Capitalised words inside a sentence with no counterpart are names the articles
+        # never use: a refusal says so (「Vance」), as it does for a Japanese question's, unless
+        # a header holds them (Tokyo of E-wave Tokyo).
         found = {en for en, _ in pairs}
         unknown = tuple(
             dict.fromkeys(
                 w
                 for w in _ENGLISH_NAME.findall(text)
-                if w.lower() not in found and w.lower() not in ENGLISH_STOPWORDS
+                if w.lower() not in found
+                and w.lower() not in ENGLISH_STOPWORDS
+                and not self.headers.mentions(w)
             )
         )
         if all(en == term for en, term in pairs):

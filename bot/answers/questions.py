@@ -18,7 +18,7 @@ _QUESTION_END = re.compile(
 # escape sequences and other control characters (pasted from a terminal, 「\x1b[31m赤」 would
 # search 「31 m赤」).
 _NOISE = re.compile(
-    r"<@[!&]?\d+>|<#\d+>|<a?:\w+:\d+>|[@＠](?:everyone|here|ｅｖｅｒｙｏｎｅ|ｈｅｒｅ)(?![0-9A-Za-z_０-９Ａ-Ｚａ-ｚ])"
+    r"<@[!&]?\d+>|<#\d+>|<a?:\w+:\d+>|[@＠](?:everyone|here|ｅｖｅｒｙｏｎｅ|ｈｅｒｅ)(?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])"
     r"|https?://\S+|[*_~`|>]+"
     r"|[\u200b-\u200f\u2060\ufeff]"
     r"|\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\x00-\x1f\x7f-\x9f]"

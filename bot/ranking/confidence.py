@@ -9,8 +9,11 @@ the cut-offs.
 
 An answer whose first passage lacks the kind of answer the question asks for (「いつ」 quoted
 from a passage with no date) is right less often than its probability says: on the fitting
-data 0.87 of the time against 0.95 for the others at the same probabilities. Such answers get
-at most the word their own share of right answers earns (`lacking_kind`, fitted the same way).
+data 0.87 of the time, against 0.94 for the other answers. Such answers get at most the word
+their own share of right answers earns (`lacking_kind`, fitted the same way).
+
+The file is read when an answerer is made (`bot.answers.engine.Answerer`), so a damaged one
+stops the bot at start with a message naming it, as a damaged model file does.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
+
+from bot.ranking.model import ModelError
 
 CUTOFFS_FILE = Path(__file__).with_name("confidence.json")
 HIGH_PRECISION = 0.95
@@ -25,29 +31,45 @@ LOW_PRECISION = 0.60
 LEVELS = ("high", "medium", "low")
 
 
+class Cutoffs(NamedTuple):
+    high: float  # the lowest probability called high
+    medium: float  # the lowest called medium
+    lacking_kind: str  # the best word for an answer lacking the asked kind (one of LEVELS)
+
+
 @cache
-def cutoffs() -> tuple[float, float, str]:
-    """(high, medium, the best word for an answer lacking the asked kind): the lowest
-    probability still called each."""
+def cutoffs() -> Cutoffs:
+    """The fitted cut-offs; a `ModelError` naming the file and the fault if they can't be read."""
     try:
         data = json.loads(CUTOFFS_FILE.read_text(encoding="utf-8"))
-        cap = data["lacking_kind"]["at_most"]
-        if cap not in LEVELS:
-            raise ValueError(f"lacking_kind.at_most is {cap!r}, not one of {LEVELS}")
-        return float(data["high"]), float(data["medium"]), cap
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise RuntimeError(
-            f"{CUTOFFS_FILE}: unreadable confidence cut-offs ({e}); refit them with "
-            "`python bench/fit_confidence.py`"
-        ) from e
+    except (OSError, ValueError) as e:
+        raise ModelError(f"{CUTOFFS_FILE}: the confidence cut-offs are unreadable ({e})") from None
+    try:
+        found = Cutoffs(
+            float(data["high"]), float(data["medium"]), str(data["lacking_kind"]["at_most"])
+        )
+    except KeyError as e:
+        raise ModelError(f"{CUTOFFS_FILE}: the confidence cut-offs lack the field {e}") from None
+    except (TypeError, ValueError) as e:
+        raise ModelError(f"{CUTOFFS_FILE}: the confidence cut-offs are invalid ({e})") from None
+    if found.lacking_kind not in LEVELS:
+        raise ModelError(
+            f"{CUTOFFS_FILE}: lacking_kind.at_most is {found.lacking_kind!r}, not one of {LEVELS}"
+        )
+    return found
 
 
 def level(confidence: float | None, lacks_asked_kind: bool = False) -> str | None:
-    """'high', 'medium' or 'low'; None when there is no probability (a header answer)."""
+    """'high', 'medium' or 'low'; None when there is no probability (a header answer). An
+    answer whose first passage lacks the kind asked for (`lacks_asked_kind`) gets at most the
+    fitted `Cutoffs.lacking_kind`."""
     if confidence is None:
         return None
-    high, medium, cap = cutoffs()
-    word = "high" if confidence >= high else "medium" if confidence >= medium else "low"
+    found = cutoffs()
+    word = next(
+        (w for w, cut in (("high", found.high), ("medium", found.medium)) if confidence >= cut),
+        "low",
+    )
     if lacks_asked_kind:
-        return max(word, cap, key=LEVELS.index)
+        return max(word, found.lacking_kind, key=LEVELS.index)
     return word

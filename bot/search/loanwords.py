@@ -56,6 +56,9 @@ MIN_RESPELL_KEY = 5
 # news-domain sets the right pairs read 0.77 (ekowasu/ecowas) and 0.91 (eneosu/eneos), the
 # nearest wrong one 0.67 (raion/lion; ネット/nato, 0.75, is a dictionary word, never respelled).
 MIN_SIMILARITY_LATIN = 0.75
+# ... and when the Latin word has at least this many letters: short ones pair with names as
+# often as spellings do (アラン aran / iran, ロマ roma / rome, both 0.75).
+MIN_LATIN_LETTERS = 5
 
 
 class LoanwordBridge:
@@ -76,7 +79,8 @@ class LoanwordBridge:
         for term in vocabulary:
             if term.isascii():
                 self._ascii.add(term)
-                if term.isalpha() and len(key := sound_key(term)) >= MIN_KEY:
+                if len(term) >= MIN_LATIN_LETTERS and term.isalpha():
+                    key = sound_key(term)
                     self._latin.setdefault(key, set()).add(term)
                 continue
             if not is_katakana_word(term):

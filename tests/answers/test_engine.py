@@ -236,15 +236,27 @@ def test_a_latin_letter_question_with_nothing_to_translate_goes_to_the_japanese_
 
 
 def test_an_english_question_with_nothing_in_common_is_refused(kb):
-    answer = kb.ask("What is the weather in Tokyo?")
+    answer = kb.ask("What is the weather in Osaka?")
     assert (answer.answered, answer.language, answer.translations) == (False, "en", ())
-    assert answer.unknown_terms == ("Tokyo",)
+    assert answer.unknown_terms == ("Osaka",)
 
 
 def test_an_english_refusal_names_the_names_the_articles_never_use(kb):
     answer = kb.ask("Where did Vance go, and what did Rubio say?")
     assert not answer.answered
     assert answer.unknown_terms == ("Vance", "Rubio")  # not Where, the question's first word
+    # A sentence's first word is no name; a header's word (E-wave Tokyo) is in the articles.
+    assert kb.ask("Hello. Please tell me about Vance.").unknown_terms == ("Vance",)
+    assert kb.ask("What does E-wave Tokyo publish?").unknown_terms == ()
+
+
+def test_a_katakana_name_the_articles_write_in_latin_letters_is_found(tmp_path):
+    markdown_article(tmp_path, "a", "西アフリカ", "ECOWASの議長国はナイジェリアが務めている。")
+    kb = KnowledgeBase.load(tmp_path, persist=False)
+    answer = kb.ask("エコワスの議長国はどこ？")
+    assert answer.answered and "ECOWAS" in answer.passages[0].quote
+    alone = kb.ask("エコワス？")
+    assert alone.language == "ja" and alone.kind != "crosslingual"
 
 
 def test_a_header_question_the_header_cannot_answer_is_refused_not_searched(tmp_path):
