@@ -19,6 +19,7 @@ from bot.articles import ArticleError
 from bot.asking import asker_for
 from bot.cli import dashboard_cmd, logs_cmd, summary_cmd
 from bot.cli.chat import run_chat
+from bot.cli.parser import BilingualParser
 from bot.cli.render import answer_text, terminal_safe
 from bot.knowledge_base import KnowledgeBase
 from bot.querylog.entry import local_user_id
@@ -33,7 +34,7 @@ log = logging.getLogger("bot")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = BilingualParser(
         # As it was started: the installed `kiji-bot` script, or `python -m bot` from a checkout.
         prog="kiji-bot" if Path(sys.argv[0]).name == "kiji-bot" else "python -m bot",
         description="記事について質問に答える Discord ボット / A Discord bot that answers questions about articles.",

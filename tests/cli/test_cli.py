@@ -37,6 +37,17 @@ def test_ask_json_one_line_per_question_in_order():
     assert lines[1]["unknown_terms"] == ["日本", "首相"]
 
 
+def test_usage_errors_are_japanese_first_then_english():
+    missing = run("ask")
+    assert missing.returncode == 2
+    lines = missing.stderr.splitlines()
+    assert lines[-2].endswith("エラー: 次の引数が必要です: QUESTION")
+    assert lines[-1].endswith("error: the following arguments are required: QUESTION")
+    unknown = run("frobnicate")
+    assert unknown.returncode == 2 and "'frobnicate' は選べません" in unknown.stderr
+    assert "Traceback" not in missing.stderr + unknown.stderr
+
+
 def test_ask_says_why_a_question_cannot_be_asked_in_the_users_locale():
     long = "あ" * 600
     ja = run("ask", "--no-log", "", long)
