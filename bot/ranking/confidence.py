@@ -65,11 +65,6 @@ def level(confidence: float | None, lacks_asked_kind: bool = False) -> str | Non
     fitted `Cutoffs.lacking_kind`."""
     if confidence is None:
         return None
-    found = cutoffs()
-    word = next(
-        (w for w, cut in (("high", found.high), ("medium", found.medium)) if confidence >= cut),
-        "low",
-    )
-    if lacks_asked_kind:
-        return max(word, found.lacking_kind, key=LEVELS.index)
-    return word
+    high, medium, cap = cutoffs()
+    word = "high" if confidence >= high else "medium" if confidence >= medium else "low"
+    return max(word, cap, key=LEVELS.index) if lacks_asked_kind else word
